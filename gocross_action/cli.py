@@ -1,0 +1,140 @@
+"""The ``gocross`` command line: argparse, and the one place exceptions become exit codes.
+
+Each command lives in ``gocross_action/commands/<name>.py`` with ``configure(parser)`` and
+``run(args) -> int``; only the module of the command being run is imported (start-up time
+matters: ``inspect`` and ``diagnose`` are benchmarked against grep and readelf).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_INTERNAL, GocrossError
+
+# name -> (module, one-line help). The order is the order of `gocross --help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("gocross_action.commands.check", "build the target matrix, verify environment and binaries"),
+    "diagnose": ("gocross_action.commands.diagnose", "find the root cause of a failed build in its log"),
+    "inspect": ("gocross_action.commands.inspect", "tell from binaries' bytes what they are and where they run"),
+    "probe": ("gocross_action.commands.probe", "verify the build environment for each target"),
+    "validate-config": ("gocross_action.commands.validate_config", "validate a gocross config file"),
+    "rules": ("gocross_action.commands.rules", "list or test the diagnosis rule base"),
+}
+
+# Commands that produce a report take the common report options.
+REPORTING = {"check", "diagnose", "inspect", "probe"}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2) instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_INPUT)
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("report options")
+    group.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "sarif"),
+        default=None,
+        help="report format on stdout (default: text)",
+    )
+    group.add_argument("--output", metavar="FILE", help="write the formatted report to FILE, not stdout")
+    group.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="also write report.json, report.md, report.sarif (and per-target logs) into DIR",
+    )
+    group.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default=None,
+        help="exit 1 when a finding reaches this severity (default: error, or the config's fail-on)",
+    )
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="config file (default: discovered gocross.yml)")
+    parser.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg in COMMANDS:
+            return arg
+        if not arg.startswith("-"):
+            return None
+    return None
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="gocross",
+        description="Build, verify and diagnose Go cross-compilation.",
+    )
+    parser.add_argument("--version", action="version", version=f"gocross {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        if name != command:
+            continue
+        importlib.import_module(module).configure(cmd)
+        add_common_options(cmd)
+        if name in REPORTING:
+            add_report_options(cmd)
+    return parser
+
+
+def _crash_log(exc: BaseException) -> str:
+    fd, path = tempfile.mkstemp(prefix=f"gocross-crash-{int(time.time())}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as log:
+        log.write(f"gocross {__version__}\n")
+        log.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command_name(argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser(command).parse_args(argv)
+        module = importlib.import_module(COMMANDS[args.command][0])
+        code: int = module.run(args)
+        return code
+    except GocrossError as exc:
+        sys.stderr.write(f"gocross: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("gocross: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (`gocross ... | head`): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        path = _crash_log(exc)
+        sys.stderr.write(
+            f"gocross: internal error (this is a bug): {type(exc).__name__}: {exc}; traceback in {path}\n"
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

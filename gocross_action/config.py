@@ -1,0 +1,122 @@
+"""YAML config -> JSON Schema validation -> frozen ``Config``. Defaults live here, once.
+
+Discovery: ``--config PATH``, else ``.github/gocross.yml`` or ``gocross.yml`` from the module
+directory up to the repository root (the first directory holding ``.git``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, InputError
+from .targets import Target
+
+CONFIG_NAMES = (".github/gocross.yml", ".github/gocross.yaml", "gocross.yml", "gocross.yaml")
+FAIL_ON = ("error", "warning", "never")
+REPORT_FORMATS = ("json", "markdown", "sarif")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetConfig:
+    """One build target and its per-target overrides (``None`` means: inherit)."""
+
+    target: Target
+    cgo: bool | None = None
+    cc: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    ldflags: str | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildConfig:
+    flags: tuple[str, ...] = ()
+    ldflags: str | None = None
+    tags: tuple[str, ...] = ()
+    trimpath: bool = False
+    out: str = ".gocross/dist"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportConfig:
+    formats: tuple[str, ...] = REPORT_FORMATS
+    dir: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GithubConfig:
+    comment: str = "on-failure"
+    check_run: bool = True
+    check_name: str = "gocross"
+    annotations: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRules:
+    """User rules: each entry an inline rule object, or a rules file resolved against the config."""
+
+    inline: tuple[Mapping[str, Any], ...] = ()
+    files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    path: Path | None = None
+    targets: tuple[TargetConfig, ...] = ()
+    package: str = "."
+    build: BuildConfig = field(default_factory=BuildConfig)
+    deploy: tuple[str | Mapping[str, str], ...] = ()
+    glibc_max: str | None = None
+    require_static: bool = False
+    smoke: tuple[str, ...] | None = None
+    rules: UserRules = field(default_factory=UserRules)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    github: GithubConfig = field(default_factory=GithubConfig)
+    fail_on: str = "error"
+
+
+def find_config(start: Path) -> Path | None:
+    """The config file found from ``start`` up to the repository root, if any."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def load(path: Path | None, *, start: Path | None = None) -> Config:
+    """Load ``path``, or the config discovered from ``start``; defaults when there is none."""
+    if path is None and start is not None:
+        path = find_config(start)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    return parse(text, source=path)
+
+
+def parse(text: str, *, source: Path) -> Config:
+    """Validate YAML text against ``schemas/config.schema.json`` and build a ``Config``."""
+    from . import config_schema
+
+    data = config_schema.load_yaml(text, source=str(source))
+    problems = config_schema.problems(data)
+    if problems:
+        raise ConfigError(str(source), problems)
+    return config_schema.to_config(data, source=source)
+
+
+def require_valid_fail_on(value: str) -> str:
+    if value not in FAIL_ON:
+        raise ConfigError("fail-on", [f"{value!r} is not one of {', '.join(FAIL_ON)}"])
+    return value

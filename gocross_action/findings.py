@@ -1,0 +1,245 @@
+"""The one shared type: a ``Finding`` flows from every source (log rule, probe, binary check)
+to every report (JSON, Markdown, SARIF, annotations, workflow commands).
+
+Readers describe, checks judge, renderers render: only checks create findings, and nothing
+downstream of the report changes them except ``with_fix_verified`` after a rebuild.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from .data_files import load_json
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTICE = "notice"
+
+    @property
+    def rank(self) -> int:
+        """Lower is more important: error 0, warning 1, notice 2."""
+        return _SEVERITY_RANK[self]
+
+    def reaches(self, threshold: str) -> bool:
+        """Whether this severity reaches a ``fail-on`` threshold (error|warning|never)."""
+        if threshold == "never":
+            return False
+        return self.rank <= Severity(threshold).rank
+
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
+
+EVIDENCE_SOURCES = ("log", "probe", "artifact", "config")
+
+
+@cache
+def categories() -> tuple[str, ...]:
+    """The taxonomy's category ids, in the taxonomy's order (``data/taxonomy.json``)."""
+    return tuple(c["id"] for c in load_json("data", "taxonomy.json")["categories"])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Location:
+    """A position in the user's source: ``path`` relative to the repository root when inside it."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Location:
+        return cls(path=data["path"], line=data.get("line"), column=data.get("column"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    """What a finding rests on: a log line (with its original line number), a probe fact,
+    a property of a binary, or a config value."""
+
+    source: str
+    text: str
+    line: int | None = None
+    location: Location | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in EVIDENCE_SOURCES:
+            raise ValueError(f"evidence source must be one of {EVIDENCE_SOURCES}, not {self.source!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "text": self.text,
+            "line": self.line,
+            "location": self.location.to_json() if self.location else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Evidence:
+        loc = data.get("location")
+        return cls(
+            source=data["source"],
+            text=data["text"],
+            line=data.get("line"),
+            location=Location.from_json(loc) if loc else None,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snippet:
+    """A piece of a fix to paste: ``language`` is yaml, bash, dockerfile, go, text..."""
+
+    language: str
+    code: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"language": self.language, "code": self.code}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Changes:
+    """The machine-applicable part of a fix: environment overrides and extra ``go build`` flags."""
+
+    env: Mapping[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.env) or bool(self.flags)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"env": dict(self.env), "flags": list(self.flags)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Changes:
+        return cls(env=dict(data.get("env") or {}), flags=tuple(data.get("flags") or ()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fix:
+    summary: str
+    snippets: tuple[Snippet, ...] = ()
+    changes: Changes | None = None
+    verified: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "snippets": [s.to_json() for s in self.snippets],
+            "changes": self.changes.to_json() if self.changes else None,
+            "verified": self.verified,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Fix:
+        changes = data.get("changes")
+        return cls(
+            summary=data["summary"],
+            snippets=tuple(Snippet(**s) for s in data.get("snippets") or ()),
+            changes=Changes.from_json(changes) if changes else None,
+            verified=data.get("verified"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One root cause, with the evidence for it and the fix that fits where it happened.
+
+    ``rule`` is namespaced by source (``log.…``, ``probe.…``, ``artifact.…``, ``config.…``);
+    ``category`` is a taxonomy id; ``priority`` (not serialised: it is the rule's, not the
+    finding's) puts the decisive cause before its symptoms among findings of one severity.
+    """
+
+    rule: str
+    category: str
+    severity: Severity
+    title: str
+    root_cause: str
+    target: str | None = None
+    fix: Fix | None = None
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float = 1.0
+    priority: int = 50
+
+    def __post_init__(self) -> None:
+        if self.category not in categories():
+            raise ValueError(f"unknown category {self.category!r} in finding {self.rule!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be within 0..1, not {self.confidence}")
+        if "\n" in self.title:
+            raise ValueError("a finding's title is one line")
+        if not isinstance(self.severity, Severity):
+            object.__setattr__(self, "severity", Severity(self.severity))
+
+    @property
+    def locations(self) -> list[Location]:
+        """Source positions named by the evidence, in evidence order."""
+        return [e.location for e in self.evidence if e.location is not None]
+
+    def with_fix_verified(self, verified: bool | None) -> Finding:
+        if self.fix is None:
+            return self
+        return dataclasses.replace(self, fix=dataclasses.replace(self.fix, verified=verified))
+
+    def sort_key(self) -> tuple[int, int, float, str, str]:
+        return (self.severity.rank, -self.priority, -self.confidence, self.target or "", self.rule)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity.value,
+            "target": self.target,
+            "title": self.title,
+            "root_cause": self.root_cause,
+            "fix": self.fix.to_json() if self.fix else None,
+            "evidence": [e.to_json() for e in self.evidence],
+            "confidence": self.confidence,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, priority: int = 50) -> Finding:
+        fix = data.get("fix")
+        return cls(
+            rule=data["rule"],
+            category=data["category"],
+            severity=Severity(data["severity"]),
+            target=data.get("target"),
+            title=data["title"],
+            root_cause=data["root_cause"],
+            fix=Fix.from_json(fix) if fix else None,
+            evidence=tuple(Evidence.from_json(e) for e in data.get("evidence") or ()),
+            confidence=float(data.get("confidence", 1.0)),
+            priority=priority,
+        )
+
+
+def order(findings: Iterable[Finding]) -> list[Finding]:
+    """Most important first (severity, then rule priority, then confidence), with duplicates
+    (same rule, target and evidence text) merged into the first one seen."""
+    seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
+    unique: list[Finding] = []
+    for finding in findings:
+        key = (finding.rule, finding.target, tuple(e.text for e in finding.evidence))
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(finding)
+    return sorted(unique, key=Finding.sort_key)
+
+
+def count(findings: Sequence[Finding], severity: Severity) -> int:
+    return sum(1 for f in findings if f.severity is severity)
+
+
+def reaches(findings: Iterable[Finding], fail_on: str) -> bool:
+    """Whether any finding reaches the ``fail-on`` threshold."""
+    return any(f.severity.reaches(fail_on) for f in findings)
