@@ -24,7 +24,10 @@ from .errors import EXIT_INPUT, EXIT_INTERNAL, GocrossError
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("gocross_action.commands.check", "build the target matrix, verify environment and binaries"),
     "diagnose": ("gocross_action.commands.diagnose", "find the root cause of a failed build in its log"),
-    "inspect": ("gocross_action.commands.inspect", "tell from binaries' bytes what they are and where they run"),
+    "inspect": (
+        "gocross_action.commands.inspect",
+        "tell from binaries' bytes what they are and where they run",
+    ),
     "probe": ("gocross_action.commands.probe", "verify the build environment for each target"),
     "validate-config": ("gocross_action.commands.validate_config", "validate a gocross config file"),
     "rules": ("gocross_action.commands.rules", "list or test the diagnosis rule base"),

@@ -73,6 +73,7 @@ class Config:
     glibc_max: str | None = None
     require_static: bool = False
     smoke: tuple[str, ...] | None = None
+    verify_fixes: bool = False
     rules: UserRules = field(default_factory=UserRules)
     report: ReportConfig = field(default_factory=ReportConfig)
     github: GithubConfig = field(default_factory=GithubConfig)
@@ -110,7 +111,7 @@ def parse(text: str, *, source: Path) -> Config:
     from . import config_schema
 
     data = config_schema.load_yaml(text, source=str(source))
-    problems = config_schema.problems(data)
+    problems = config_schema.problems(data, base=source.parent)
     if problems:
         raise ConfigError(str(source), problems)
     return config_schema.to_config(data, source=source)

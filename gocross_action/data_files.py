@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 
-def package_file(*parts: str) -> resources.abc.Traversable:
+def package_file(*parts: str) -> Traversable:
     """A file shipped in the package, e.g. ``package_file("data", "targets.json")``."""
     node = resources.files("gocross_action")
     for part in parts:

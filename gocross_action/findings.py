@@ -27,6 +27,21 @@ class Severity(str, Enum):
         """Lower is more important: error 0, warning 1, notice 2."""
         return _SEVERITY_RANK[self]
 
+    @property
+    def sarif_level(self) -> str:
+        """SARIF ``result.level``: error, warning, note."""
+        return _SARIF_LEVEL[self]
+
+    @property
+    def annotation_level(self) -> str:
+        """Check-run annotation level: failure, warning, notice."""
+        return _ANNOTATION_LEVEL[self]
+
+    @property
+    def command(self) -> str:
+        """Workflow command name: error, warning, notice."""
+        return self.value
+
     def reaches(self, threshold: str) -> bool:
         """Whether this severity reaches a ``fail-on`` threshold (error|warning|never)."""
         if threshold == "never":
@@ -34,7 +49,10 @@ class Severity(str, Enum):
         return self.rank <= Severity(threshold).rank
 
 
+# The one place severities map onto each output's vocabulary.
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
+_ANNOTATION_LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 
 EVIDENCE_SOURCES = ("log", "probe", "artifact", "config")
 

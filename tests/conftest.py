@@ -30,7 +30,11 @@ class Completed:
 
 
 def run_gocross(
-    args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> Completed:
     """Run the real CLI in a subprocess, as a user would."""
     full_env = {**os.environ, "GOCACHE": go_cache(), "NO_COLOR": "1"}
@@ -59,3 +63,17 @@ def require_tool(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it)")
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the renderers' golden files (tests/unit/golden) instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

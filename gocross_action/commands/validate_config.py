@@ -1,16 +1,44 @@
-"""`gocross validate-config`: not built yet (see the issue that owns it)."""
+"""`gocross validate-config [PATH]`: validate a config file and nothing else.
+
+Exit 0 with one ``OK`` line on stdout; exit 2 with every problem (path in the file and a hint)
+on stderr, through the CLI's ``ConfigError`` handling.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import InputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    del parser
+    parser.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="config file to validate (default: --config, else .github/gocross.yml or gocross.yml "
+        "found from the current directory up to the repository root)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    raise UsageError("'validate-config' is not available yet")
+    from .. import config
+
+    given = args.path or args.config
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise InputError(f"config file {given} not found")
+    else:
+        found = config.find_config(Path.cwd())
+        if found is None:
+            names = ", ".join(config.CONFIG_NAMES)
+            raise InputError(f"no config file found ({names}) from {Path.cwd()} up to the repository root")
+        path = found
+    loaded = config.load(path)
+    count = len(loaded.targets)
+    targets = f"{count} target{'' if count == 1 else 's'}" if count else "default targets"
+    sys.stdout.write(f"{path}: OK ({targets})\n")
+    return 0

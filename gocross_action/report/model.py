@@ -63,7 +63,9 @@ class Context:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> Context:
         data = data or {}
-        return cls(command=data.get("command", "unknown"), config=data.get("config"), go_mod=data.get("go_mod"))
+        return cls(
+            command=data.get("command", "unknown"), config=data.get("config"), go_mod=data.get("go_mod")
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,9 +138,7 @@ class Report:
             targets=tuple(TargetResult.from_json(t) for t in data.get("targets") or ()),
             binaries=tuple(data.get("binaries") or ()),
             environment=dict(data.get("environment") or {}),
-            findings=tuple(
-                Finding.from_json(f, priority=len(findings) - i) for i, f in enumerate(findings)
-            ),
+            findings=tuple(Finding.from_json(f, priority=len(findings) - i) for i, f in enumerate(findings)),
             tool_version=(data.get("tool") or {}).get("version", __version__),
         )
 

@@ -16,7 +16,9 @@ def _no_go_in_unit_tests(monkeypatch: pytest.MonkeyPatch) -> None:
         def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
             argv0 = args[0] if isinstance(args, (list, tuple)) else str(args).split()[0]
             if str(argv0).rsplit("/", 1)[-1] in {"go", "gofmt"}:
-                raise AssertionError("unit tests must not run the Go toolchain; put this in tests/integration")
+                raise AssertionError(
+                    "unit tests must not run the Go toolchain; put this in tests/integration"
+                )
             super().__init__(args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", GuardedPopen)

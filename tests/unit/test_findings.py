@@ -59,14 +59,27 @@ def test_json_round_trip_keeps_every_field() -> None:
             verified=None,
         ),
         evidence=(
-            Evidence(source="log", text="./main.go:11:27: undefined: syscall.Stat_t", line=4,
-                     location=Location(path="main.go", line=11, column=27)),
+            Evidence(
+                source="log",
+                text="./main.go:11:27: undefined: syscall.Stat_t",
+                line=4,
+                location=Location(path="main.go", line=11, column=27),
+            ),
         ),
         confidence=0.8,
     )
     data = finding.to_json()
-    assert set(data) == {"rule", "category", "severity", "target", "title", "root_cause", "fix", "evidence",
-                         "confidence"}
+    assert set(data) == {
+        "rule",
+        "category",
+        "severity",
+        "target",
+        "title",
+        "root_cause",
+        "fix",
+        "evidence",
+        "confidence",
+    }
     assert data["fix"]["changes"] == {"env": {"CGO_ENABLED": "0"}, "flags": ["-buildvcs=false"]}
     assert Finding.from_json(data).to_json() == data
 

@@ -1,0 +1,253 @@
+"""One ``go build`` per target, in parallel threads, each with its own log.
+
+The environment is inherited (a workflow's CC, CGO_ENABLED, GOFLAGS apply); the target's
+GOOS/GOARCH/variant and the config's per-target settings override it. Binaries land at
+``<out>/<name>_<goos>_<goarch>[_<variant>][.exe]``; a manifest in ``<out>`` records the files this
+tool wrote, and a file it did not write is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, TargetConfig
+from .targets import Target
+
+MANIFEST = ".gocross-manifest.json"
+BUILD_TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildJob:
+    """Everything one ``go build`` needs; ``overrides`` is what gocross set on top of the
+    inherited environment (the report shows it)."""
+
+    target: Target
+    argv: tuple[str, ...]
+    env: Mapping[str, str]
+    overrides: Mapping[str, str]
+    cwd: Path
+    output: Path
+    log: Path
+
+    def with_changes(
+        self, *, env: Mapping[str, str], flags: Sequence[str], output: Path, log: Path
+    ) -> BuildJob:
+        """The same build with extra environment and flags, writing elsewhere (``--verify-fixes``)."""
+        argv = list(self.argv)
+        argv[argv.index("-o") + 1] = str(output)
+        package = argv.pop()
+        argv = [*argv, *flags, package]
+        return BuildJob(
+            target=self.target,
+            argv=tuple(argv),
+            env={**self.env, **env},
+            overrides={**self.overrides, **env},
+            cwd=self.cwd,
+            output=output,
+            log=log,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildOutcome:
+    job: BuildJob
+    status: str  # passed | failed
+    duration_s: float
+    returncode: int
+
+
+@dataclass(kw_only=True)
+class Manifest:
+    """The files gocross wrote into an output directory, with the size and mtime it left them at."""
+
+    path: Path
+    files: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        path = out_dir / MANIFEST
+        try:
+            files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError):
+            files = {}
+        return cls(path=path, files=dict(files) if isinstance(files, dict) else {})
+
+    def may_write(self, output: Path) -> bool:
+        """True when ``output`` is absent, or is the very file this tool wrote last time."""
+        try:
+            st = output.stat()
+        except FileNotFoundError:
+            return True
+        mine = self.files.get(str(output.resolve()))
+        return mine is not None and mine == {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+    def record(self, output: Path) -> None:
+        st = output.stat()
+        self.files[str(output.resolve())] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"files": self.files}, indent=1, sort_keys=True), encoding="utf-8")
+
+
+_MAJOR = re.compile(r"^v[0-9]+$")
+
+
+def module_path(module_dir: Path) -> str | None:
+    """The ``module`` line of ``go.mod``, if there is one."""
+    try:
+        text = (module_dir / "go.mod").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r"^\s*module\s+\"?([^\s\"]+)\"?", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def binary_name(module_dir: Path, package: str) -> str:
+    """The last element of the main package's import path (a ``/vN`` major suffix skipped, as
+    ``go build`` does)."""
+    if package.startswith("."):
+        base = module_path(module_dir) or module_dir.resolve().name
+        rel = package.strip("/").removeprefix(".").strip("/")
+        import_path = f"{base}/{rel}" if rel else base
+    else:
+        import_path = package
+    parts = [p for p in import_path.split("/") if p and p != "..."]
+    if len(parts) > 1 and _MAJOR.match(parts[-1]):
+        parts.pop()
+    return parts[-1] if parts else "main"
+
+
+def slug(target: Target) -> str:
+    """``linux/arm/7`` -> ``linux_arm_7`` (file names)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", str(target).replace("/", "_"))
+
+
+def output_path(out_dir: Path, name: str, tc: TargetConfig) -> Path:
+    """The target's ``output`` (a file name in ``out_dir``, or a path) or the default name."""
+    if tc.output:
+        return out_dir / tc.output
+    return out_dir / f"{name}_{slug(tc.target)}{tc.target.exe_suffix}"
+
+
+def target_overrides(tc: TargetConfig) -> dict[str, str]:
+    """What the target sets on top of the inherited environment, in the order it applies."""
+    env = tc.target.env()
+    if tc.cgo is not None:
+        env["CGO_ENABLED"] = "1" if tc.cgo else "0"
+    if tc.cc:
+        env["CC"] = tc.cc
+    env.update(tc.env)
+    return env
+
+
+def build_argv(config: Config, tc: TargetConfig, output: Path, *, go: str = "go") -> tuple[str, ...]:
+    argv = [go, "build", "-o", str(output), *config.build.flags]
+    if config.build.trimpath and "-trimpath" not in argv:
+        argv.append("-trimpath")
+    tags = [*config.build.tags, *tc.tags]
+    if tags:
+        argv += ["-tags", ",".join(tags)]
+    ldflags = tc.ldflags if tc.ldflags is not None else config.build.ldflags
+    if ldflags:
+        argv += ["-ldflags", ldflags]
+    argv.append(config.package)
+    return tuple(argv)
+
+
+def make_job(
+    *,
+    module_dir: Path,
+    config: Config,
+    tc: TargetConfig,
+    base_env: Mapping[str, str],
+    out_dir: Path,
+    log_dir: Path,
+    name: str,
+    go: str = "go",
+) -> BuildJob:
+    overrides = target_overrides(tc)
+    output = output_path(out_dir, name, tc)
+    return BuildJob(
+        target=tc.target,
+        argv=build_argv(config, tc, output, go=go),
+        env={**base_env, **overrides},
+        overrides=overrides,
+        cwd=module_dir,
+        output=output,
+        log=log_dir / f"{slug(tc.target)}.log",
+    )
+
+
+def run(job: BuildJob) -> BuildOutcome:
+    """Run one build; its combined output goes to ``job.log``. Never raises for a failed build."""
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    job.log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with job.log.open("wb") as log:
+        try:
+            proc = subprocess.run(
+                list(job.argv),
+                cwd=job.cwd,
+                env=dict(job.env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=BUILD_TIMEOUT_S,
+                check=False,
+            )
+            code = proc.returncode
+        except subprocess.TimeoutExpired:
+            log.write(f"\ngocross: go build timed out after {BUILD_TIMEOUT_S}s: signal: killed\n".encode())
+            code = -9
+        except OSError as exc:
+            log.write(f"gocross: cannot run {job.argv[0]}: {exc}\n".encode())
+            code = 127
+    duration = time.monotonic() - started
+    passed = code == 0 and job.output.is_file()
+    return BuildOutcome(
+        job=job, status="passed" if passed else "failed", duration_s=duration, returncode=code
+    )
+
+
+def run_all(
+    jobs: Sequence[BuildJob],
+    *,
+    workers: int,
+    on_start: Callable[[BuildJob], None] | None = None,
+    on_done: Callable[[BuildOutcome], None] | None = None,
+    after: Callable[[BuildOutcome], object] | None = None,
+) -> list[BuildOutcome]:
+    """Run builds on ``workers`` threads. ``after`` (analysis and inspection of a finished build)
+    runs on one more thread, so a build slot is free for the next build as soon as one ends.
+    Results keep job order; an exception in ``after`` is raised here."""
+    if not jobs:
+        return []
+    pending: list[Future[object]] = []
+    with (
+        ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gocross-build") as pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-after") as post,
+    ):
+
+        def one(job: BuildJob) -> BuildOutcome:
+            if on_start:
+                on_start(job)
+            outcome = run(job)
+            if on_done:
+                on_done(outcome)
+            if after:
+                pending.append(post.submit(after, outcome))
+            return outcome
+
+        outcomes = list(pool.map(one, jobs))
+        for future in pending:
+            future.result()
+    return outcomes

@@ -1,0 +1,177 @@
+"""Which packages need cgo, per target: ``go list -deps`` in the target's environment.
+
+With cgo off, a package's cgo files are not in ``CgoFiles`` but in ``IgnoredGoFiles``; when one
+of those imports "C", a second listing with ``CGO_ENABLED=1`` tells exactly which packages have
+cgo files for this target. Standard packages are left out: they all have pure-Go fallbacks.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .findings import Evidence, Finding, Fix, Severity
+from .targets import Target
+
+_FORMAT = "\t".join(
+    (
+        "{{.ImportPath}}",
+        "{{.Standard}}",
+        "{{context.CgoEnabled}}",
+        "{{.Dir}}",
+        '{{join .CgoFiles " "}}',
+        '{{join .IgnoredGoFiles " "}}',
+    )
+)
+_IMPORT_SINGLE = re.compile(r'^import\s+"C"', re.MULTILINE)
+_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.MULTILINE)
+_C_SPEC = re.compile(r'(?:^|\s)"C"(?:\s|$)')
+LIST_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True, kw_only=True)
+class CgoUsage:
+    """``enabled``: the effective CGO_ENABLED for the target; ``packages``: the non-standard
+    packages that need cgo (None when ``go list`` could not tell)."""
+
+    target: Target
+    enabled: bool | None
+    packages: tuple[str, ...] | None
+    dirs: Mapping[str, str] | None = None
+
+    def sentence(self) -> str:
+        if self.packages is None:
+            return "could not tell which packages need cgo (go list failed)"
+        if self.packages:
+            return "cgo is needed by " + ", ".join(self.packages)
+        return "no package needs cgo for this target: CGO_ENABLED=0 fixes it"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cgo_enabled": self.enabled,
+            "packages": None if self.packages is None else list(self.packages),
+            "summary": self.sentence(),
+        }
+
+
+def required_but_disabled(usage: CgoUsage, log_text: str) -> Finding | None:
+    """The cause behind symptoms like "build constraints exclude all Go files" or "undefined: X":
+    cgo is off for the target and the failing build names a package whose code is cgo.
+    The log may name a package by import path or by directory."""
+    if usage.enabled is not False or not usage.packages:
+        return None
+    dirs = usage.dirs or {}
+    named = [p for p in usage.packages if p in log_text or (dirs.get(p) and dirs[p] in log_text)]
+    if not named:
+        return None
+    target = str(usage.target)
+    return Finding(
+        rule="probe.cgo-usage.required-but-disabled",
+        category="cgo-required-but-disabled",
+        severity=Severity.ERROR,
+        target=target,
+        title=f"cgo is off for {target}, but {named[0]} needs it",
+        root_cause=(
+            f"CGO_ENABLED=0 for {target}, and {usage.sentence()}: with cgo off its cgo files are left "
+            "out, so the package has no (or too few) Go files to build."
+        ),
+        evidence=(
+            Evidence(
+                source="probe", text=f"go list -deps for {target} with CGO_ENABLED=1: {usage.sentence()}"
+            ),
+        ),
+        fix=Fix(summary=f"Build {target} with CGO_ENABLED=1 and a C compiler for the target"),
+        priority=90,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Row:
+    import_path: str
+    standard: bool
+    cgo_enabled: bool
+    directory: str
+    cgo_files: tuple[str, ...]
+    ignored: tuple[str, ...]
+
+
+def _list(go: str, package: str, cwd: Path, env: Mapping[str, str]) -> list[_Row] | None:
+    try:
+        proc = subprocess.run(
+            [go, "list", "-e", "-deps", "-f", _FORMAT, package],
+            cwd=cwd,
+            env=dict(env),
+            capture_output=True,
+            text=True,
+            timeout=LIST_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    rows = []
+    for line in proc.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 6:
+            continue
+        rows.append(
+            _Row(
+                import_path=parts[0],
+                standard=parts[1] == "true",
+                cgo_enabled=parts[2] == "true",
+                directory=parts[3],
+                cgo_files=tuple(parts[4].split()),
+                ignored=tuple(parts[5].split()),
+            )
+        )
+    return rows or None
+
+
+def imports_c(path: Path) -> bool:
+    """Whether a Go file has ``import "C"`` (read up to its first declaration)."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    cut = re.search(r"^(func|type|var|const)\b", head, re.MULTILINE)
+    head = head[: cut.start()] if cut else head
+    if _IMPORT_SINGLE.search(head):
+        return True
+    return any(_C_SPEC.search(block) for block in _IMPORT_BLOCK.findall(head))
+
+
+def _candidates(rows: Sequence[_Row]) -> bool:
+    return any(
+        imports_c(Path(r.directory) / name)
+        for r in rows
+        if not r.standard and r.directory
+        for name in r.ignored
+    )
+
+
+def enabled_by_default(target: Target, env: Mapping[str, str], host: tuple[str, str]) -> bool:
+    """Whether cgo is on for a build, as Go decides it: CGO_ENABLED when set, else off when
+    cross-compiling and on for native builds that find a C compiler (True when unsure)."""
+    value = env.get("CGO_ENABLED")
+    if value in ("0", "1"):
+        return value == "1"
+    if target.pair != f"{host[0]}/{host[1]}":
+        return False
+    return shutil.which(env.get("CC") or "gcc", path=env.get("PATH")) is not None
+
+
+def analyse(*, target: Target, package: str, cwd: Path, env: Mapping[str, str], go: str = "go") -> CgoUsage:
+    rows = _list(go, package, cwd, env)
+    if rows is None:
+        return CgoUsage(target=target, enabled=None, packages=None)
+    enabled = rows[0].cgo_enabled
+    if not enabled and _candidates(rows):
+        with_cgo = _list(go, package, cwd, {**env, "CGO_ENABLED": "1"})
+        if with_cgo is not None:
+            rows = with_cgo
+    needing = {r.import_path: r.directory for r in rows if not r.standard and r.cgo_files}
+    return CgoUsage(target=target, enabled=enabled, packages=tuple(sorted(needing)), dirs=needing)

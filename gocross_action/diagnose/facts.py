@@ -1,0 +1,205 @@
+"""What is known around a log: the ``Facts`` contract, and the facts a log itself shows.
+
+``gocross diagnose`` knows only ``--target`` and what the log prints (``go env`` dumps, command
+lines with ``GOOS=... CC=...``, ``go version`` lines, compiler names, Docker build steps);
+``gocross check`` adds its probe results. Given facts always win over facts read from the log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..targets import Target, known_goarch, known_goos
+
+ENV_VARS = (
+    "GOOS",
+    "GOARCH",
+    "GOARM",
+    "GOAMD64",
+    "GO386",
+    "GOMIPS",
+    "CGO_ENABLED",
+    "CC",
+    "CXX",
+    "GOFLAGS",
+    "GOTOOLCHAIN",
+    "GOPROXY",
+    "GOCACHE",
+    "GITHUB_WORKSPACE",
+)
+# One regex per variable, starting with its name so that the search is a fast literal scan.
+_ASSIGNS = {
+    name: re.compile(name + r"\s?=\s?(?:'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\"|(?P<bare>[^\s;'\"`)]*))")
+    for name in ENV_VARS
+}
+# What may stand before NAME= for it to be an assignment (not part of a longer name).
+_ASSIGN_BEFORE = frozenset(" \t;(\"'`:")
+# Literals that make a line worth reading for facts (the engine's prefilter looks for them),
+# each with the facts it can show: "env:NAME", "version", "cc" or "marker:NAME".
+Kind = tuple[str, str]
+FACT_LITERALS: dict[str, tuple[Kind, ...]] = {
+    **{name: (("env", name),) for name in ENV_VARS if name not in ("CC", "CXX")},
+    "CC=": (("env", "CC"),),
+    "CXX=": (("env", "CXX"),),
+    "go version go": (("version", ""),),
+    "C compiler": (("cc", ""),),
+    " RUN ": (("marker", "docker-build"),),
+    "buildx": (("marker", "docker-build"),),
+    "docker build": (("marker", "docker-build"),),
+    "--platform": (("marker", "platform-flag"),),
+    "-static": (("marker", "static"),),
+    "mingw": (("marker", "mingw"),),
+    "alpine": (("marker", "alpine"),),
+    "Alpine": (("marker", "alpine"),),
+    "apk add": (("marker", "alpine"),),
+    "qemu": (("marker", "qemu"),),
+}
+
+_GO_VERSION = re.compile(r"go version (?P<version>go[\w.+-]+) (?P<goos>[a-z0-9]+)/(?P<goarch>[a-z0-9]+)")
+_COMPILER = re.compile(r'C compiler "(?P<cc>[^"]+)" not found')
+_MARKERS: dict[str, re.Pattern[str]] = {
+    # A RUN step of an image build: foreign binaries there run under binfmt/qemu emulation.
+    "docker-build": re.compile(
+        r"Step \d+/\d+ : RUN |(?:^|Z )#\d+ \[[^\]]*\] RUN |\bdocker (?:buildx )?build\b|\bbuildx build\b"
+    ),
+    "platform-flag": re.compile(r"--platform[= ]\S+"),
+    "static": re.compile(r"-extldflags[= ]?['\"]?[^'\"]*-static|(?:^|\s)-static(?:\s|$)|-static-pie"),
+    "mingw": re.compile(r"w64-mingw32|mingw32-|[\\/]mingw(?:32|64)[\\/]"),
+    "alpine": re.compile(r"[Aa]lpine|\bapk add\b"),
+    "qemu": re.compile(r"\bqemu-[\w-]+|qemu: "),
+}
+_WORKSPACE = re.compile(r"(?P<root>/home/runner/work/[^/\s]+/[^/\s]+/|/__w/[^/\s]+/[^/\s]+/)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facts:
+    """Facts about the build a log comes from. ``None`` means unknown.
+
+    ``probes`` maps a probe name to its status (ok, warning, error, skipped); ``cgo_packages``
+    lists the packages that need cgo (None: unknown); ``markers`` are situations the log shows
+    (``docker-build``, ``static``, ``mingw``, ``alpine``, ``qemu``, ``platform-flag``).
+    """
+
+    target: Target | None = None
+    cgo: bool | None = None
+    cc: str | None = None
+    host_goos: str | None = None
+    host_goarch: str | None = None
+    in_container: bool | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    probes: Mapping[str, str] = field(default_factory=dict)
+    cgo_packages: tuple[str, ...] | None = None
+    markers: frozenset[str] = frozenset()
+
+    @property
+    def goos(self) -> str | None:
+        if self.target is not None:
+            return self.target.goos
+        value = self.env.get("GOOS")
+        return value if value in known_goos() else None
+
+    @property
+    def goarch(self) -> str | None:
+        if self.target is not None:
+            return self.target.goarch
+        value = self.env.get("GOARCH")
+        return value if value in known_goarch() else None
+
+    @property
+    def effective_target(self) -> Target | None:
+        """The target, or the one the log's GOOS/GOARCH name (GOOS alone: the host's arch)."""
+        if self.target is not None:
+            return self.target
+        goos, goarch = self.goos, self.goarch or (self.host_goarch if self.goos else None)
+        if goos and goarch:
+            variant = self.env.get("GOARM") if goarch == "arm" else None
+            return Target(goos=goos, goarch=goarch, variant=variant if variant in ("5", "6", "7") else None)
+        return None
+
+    @property
+    def cgo_enabled(self) -> bool | None:
+        """CGO_ENABLED as set, else Go's default guess: off when the log cross-compiles
+        (GOOS/GOARCH set) without naming a C compiler."""
+        if self.cgo is not None:
+            return self.cgo
+        value = self.env.get("CGO_ENABLED")
+        if value in ("0", "1"):
+            return value == "1"
+        cross = "GOOS" in self.env or "GOARCH" in self.env
+        native = (
+            self.host_goos is not None
+            and self.env.get("GOOS", self.host_goos) == self.host_goos
+            and self.env.get("GOARCH", self.host_goarch) == self.host_goarch
+        )
+        if cross and not native and not (self.cc or self.env.get("CC")):
+            return False
+        return None
+
+    @property
+    def compiler(self) -> str | None:
+        return self.cc or self.env.get("CC") or None
+
+
+class LogFacts:
+    """Accumulates the facts a log shows, line by line (only lines holding a fact literal)."""
+
+    def __init__(self) -> None:
+        self.env: dict[str, str] = {}
+        self.markers: set[str] = set()
+        self.cc: str | None = None
+        self.host_goos: str | None = None
+        self.host_goarch: str | None = None
+        self.workspace: str | None = None
+
+    def read(self, text: str, kinds: Iterable[Kind]) -> None:
+        """Read the facts of ``kinds`` (from ``FACT_LITERALS``) that ``text`` shows (a raw line:
+        assignments and markers are found anywhere in it)."""
+        for what, name in kinds:
+            if what == "env":
+                self._assignment(name, text)
+            elif what == "marker":
+                if name not in self.markers and _MARKERS[name].search(text):
+                    self.markers.add(name)
+            elif what == "version":
+                m = _GO_VERSION.search(text)
+                if m:
+                    self.host_goos, self.host_goarch = m.group("goos"), m.group("goarch")
+                    self.env.setdefault("GOVERSION", m.group("version"))
+            elif what == "cc":
+                m = _COMPILER.search(text)
+                if m:
+                    self.cc = m.group("cc")
+
+    def _assignment(self, name: str, text: str) -> None:
+        for m in _ASSIGNS[name].finditer(text):
+            if m.start() and text[m.start() - 1] not in _ASSIGN_BEFORE:
+                continue
+            value = m.group("sq") if m.group("sq") is not None else m.group("dq")
+            if value is None:
+                value = m.group("bare") or ""
+            if value and not value.startswith("$"):
+                self.env[name] = value
+
+    def read_paths(self, text: str) -> None:
+        """The repository root on a GitHub runner, from any path a line shows."""
+        if self.workspace is None and ("/work/" in text or "/__w/" in text):
+            m = _WORKSPACE.search(text)
+            if m:
+                self.workspace = m.group("root")
+
+    def merge_into(self, given: Facts) -> Facts:
+        """``given`` with the log's facts filling what it leaves unknown."""
+        env = {**self.env, **given.env}
+        if self.workspace and "GITHUB_WORKSPACE" not in env:
+            env["GITHUB_WORKSPACE"] = self.workspace.rstrip("/")
+        return dataclasses.replace(
+            given,
+            cc=given.cc or self.cc,
+            host_goos=given.host_goos or self.host_goos,
+            host_goarch=given.host_goarch or self.host_goarch,
+            env=env,
+            markers=given.markers | frozenset(self.markers),
+        )

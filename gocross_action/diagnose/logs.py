@@ -1,0 +1,82 @@
+"""Normalise build log lines, keeping the original line numbers.
+
+Logs arrive as bytes from anywhere: GitHub Actions (a timestamp before every line, ``::group::``
+or ``##[group]`` folds), Docker BuildKit (``#6 0.088 `` before every line of a step), terminals
+(ANSI colours, CRLF) and pastes (invalid UTF-8). ``clean`` turns one raw line into the text
+rules are matched against; the engine streams blocks of ``BLOCK_SIZE`` and cuts lines at ``MAX_LINE``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+BLOCK_SIZE = 8 << 20
+# A single line longer than this is cut: evidence never needs more, and memory stays bounded.
+MAX_LINE = 64 << 10
+
+_ANSI_BYTES = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+# 2024-05-01T12:34:56.1234567Z (GitHub Actions raw logs put one before every line).
+_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+# BuildKit plain progress: "#6 0.088 output"; "#6 [builder 3/5] RUN ..." keeps its step header.
+_BUILDKIT = re.compile(r"^#\d+ \d+\.\d+ ")
+_GROUP = re.compile(r"^(?:::group::|##\[group\])(?P<title>.*)$")
+_ENDGROUP = re.compile(r"^(?:::endgroup::|##\[endgroup\])")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line:
+    """A normalised log line and its 1-based line number in the original log."""
+
+    number: int
+    text: str
+
+
+def strip_ansi_bytes(data: bytes) -> bytes:
+    return _ANSI_BYTES.sub(b"", data) if b"\x1b" in data else data
+
+
+def clean(raw: bytes | str) -> str:
+    """One raw line as rules see it: decoded (invalid UTF-8 replaced), without CR, ANSI
+    colours, the GitHub Actions timestamp or the BuildKit step prefix."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    text = text.rstrip("\r\n")
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:
+        # A progress line redrawn with bare CRs: what remains on screen is the last part.
+        text = text.rsplit("\r", 1)[-1] or text.replace("\r", "")
+    if text[:1].isdigit() or text[:1] == "\ufeff":
+        text = _TIMESTAMP.sub("", text, count=1)
+    if text[:1] == "#":
+        text = _BUILDKIT.sub("", text, count=1)
+    return text
+
+
+def group_title(text: str) -> str | None:
+    """The title of a ``::group::``/``##[group]`` line, or None."""
+    m = _GROUP.match(text)
+    return m.group("title").strip() if m else None
+
+
+def is_endgroup(text: str) -> bool:
+    return _ENDGROUP.match(text) is not None
+
+
+def iter_lines(stream: BinaryIO) -> Iterator[Line]:
+    """Every line, normalised, with its original number (for tests and small logs); a line
+    longer than ``MAX_LINE`` is cut there."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE)
+        if not raw:
+            return
+        number += 1
+        if not raw.endswith(b"\n"):
+            rest = raw
+            while rest and not rest.endswith(b"\n"):
+                rest = stream.readline(MAX_LINE)
+        yield Line(number=number, text=clean(raw))

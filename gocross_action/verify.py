@@ -1,0 +1,206 @@
+"""``--verify-fixes``: prove a failed target's top fix by rebuilding with it.
+
+A fix is machine-applicable when it carries ``changes`` (environment overrides, ``go build``
+flags). Findings from rules that know the cause but not this machine get their changes here,
+from the facts: CGO_ENABLED=0 when no package needs cgo, CC set to an installed cross compiler
+(or ``zig cc -target ...``), ``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE.
+The rebuild runs in a scratch copy of the environment and writes to a scratch directory; the
+fix is ``verified`` only when that build passes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shlex
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import build
+from .cgo import CgoUsage
+from .findings import Changes, Evidence, Finding, Fix, Snippet
+from .smoke import host_goarch, host_goos
+from .targets import Target, arch_info, table
+
+_CGO_TOOLCHAIN = {"cgo-no-c-compiler", "cgo-wrong-compiler", "windows-toolchain"}
+
+
+def cross_compiler(target: Target, path: str | None) -> str | None:
+    """The installed C cross compiler for a target (Debian's names), if any."""
+    if target.goos == "windows":
+        row = table()["windows_gcc"].get(target.goarch) or {}
+        cc = row.get("cc")
+    elif target.goos == "linux":
+        info = arch_info(target.goarch) or {}
+        gnu = (info.get("gnu_by_variant") or {}).get(target.variant or "", info.get("gnu"))
+        cc = f"{gnu}-gcc" if gnu else None
+    else:
+        cc = None
+    return str(cc) if cc and shutil.which(str(cc), path=path) else None
+
+
+def zig_cc(target: Target, path: str | None) -> str | None:
+    if shutil.which("zig", path=path) is None:
+        return None
+    if target.goos == "windows":
+        triple = (table()["windows_gcc"].get(target.goarch) or {}).get("zig")
+    elif target.goos == "linux":
+        triple = (arch_info(target.goarch) or {}).get("zig")
+    else:
+        triple = None
+    return f"zig cc -target {triple}" if triple else None
+
+
+def _compiler_for(target: Target, env: Mapping[str, str]) -> str | None:
+    path = env.get("PATH")
+    found = cross_compiler(target, path) or zig_cc(target, path)
+    current = env.get("CC")
+    return None if found is None or found == current else found
+
+
+def _goflags_mod(env: Mapping[str, str]) -> str:
+    kept = [f for f in shlex.split(env.get("GOFLAGS", "")) if not f.startswith("-mod=")]
+    return " ".join([*kept, "-mod=mod"])
+
+
+def derive(
+    finding: Finding, *, target: Target, usage: CgoUsage | None, env: Mapping[str, str], log_text: str
+) -> tuple[Changes, str] | None:
+    """Machine-applicable changes for a finding, from the facts; None when none fits."""
+    category = finding.category
+    cross = target.pair != f"{host_goos()}/{host_goarch()}"
+    if category in _CGO_TOOLCHAIN or category == "darwin-ios-android-toolchain":
+        if usage is not None and usage.packages == ():
+            return Changes(env={"CGO_ENABLED": "0"}), f"Set CGO_ENABLED=0: no package needs cgo for {target}"
+        if category == "darwin-ios-android-toolchain":
+            return None
+        cc = _compiler_for(target, env)
+        if cc:
+            return Changes(env={"CGO_ENABLED": "1", "CC": cc}), f"Set CC={cc} (installed here) for {target}"
+        return None
+    if category == "cgo-required-but-disabled":
+        changes = {"CGO_ENABLED": "1"}
+        if cross:
+            cc = _compiler_for(target, env)
+            if cc is None:
+                return None
+            changes["CC"] = cc
+        needed = f" ({usage.sentence()})" if usage and usage.packages else ""
+        words = " and ".join(f"{k}={v}" for k, v in changes.items())
+        return Changes(env=changes), f"Set {words} for {target}{needed}"
+    if category == "vcs-stamping":
+        return Changes(
+            flags=("-buildvcs=false",)
+        ), "Build with -buildvcs=false (or mark the checkout safe in git)"
+    if category == "module-proxy-sum":
+        if re.search(r"GOPROXY=off|GOFLAGS=-mod=vendor|dial tcp|lookup .* on ", log_text):
+            return None  # offline or unreachable: no local change makes the modules appear
+        goflags = _goflags_mod(env)
+        return Changes(env={"GOFLAGS": goflags}), f"Set GOFLAGS={goflags} so go may update go.mod and go.sum"
+    if category == "gocache-home":
+        base = env.get("RUNNER_TEMP") or "/tmp"
+        changes = {"GOCACHE": f"{base}/gocross-gocache"}
+        if not env.get("HOME") and not env.get("GOPATH") and not env.get("GOMODCACHE"):
+            changes["GOMODCACHE"] = f"{base}/gocross-gomodcache"
+        words = " and ".join(f"{k}={v}" for k, v in changes.items())
+        return Changes(env=changes), f"Set {words} (a writable directory)"
+    return None
+
+
+def complete(
+    finding: Finding, *, target: Target, usage: CgoUsage | None, env: Mapping[str, str], log_text: str
+) -> Finding:
+    """The finding with machine-applicable changes when it had none and the facts give some.
+    A rule's own changes stay, except that CGO_ENABLED=0 replaces a compiler change when no
+    package needs cgo (no C toolchain beats the right C toolchain)."""
+    needless = usage is not None and usage.packages == () and finding.category in _CGO_TOOLCHAIN
+    if finding.fix is not None and finding.fix.changes and not needless:
+        return finding
+    derived = derive(finding, target=target, usage=usage, env=env, log_text=log_text)
+    if derived is None:
+        return finding
+    changes, summary = derived
+    if finding.fix is not None:
+        summary = f"{summary}; otherwise: {finding.fix.summary}"
+    lines = [f'  {k}: "{v}"' for k, v in changes.env.items()]
+    snippets: tuple[Snippet, ...] = ()
+    if lines:
+        snippets = (Snippet(language="yaml", code="env:\n" + "\n".join(lines) + "\n"),)
+    elif changes.flags:
+        snippets = (Snippet(language="bash", code=f"go build {' '.join(changes.flags)} ...\n"),)
+    old = finding.fix.snippets if finding.fix else ()
+    return dataclasses.replace(finding, fix=Fix(summary=summary, snippets=(*snippets, *old), changes=changes))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attempt:
+    """One rebuild with a fix: what changed and how it went."""
+
+    target: str
+    rule: str
+    changes: Changes
+    command: str
+    status: str
+    duration_s: float
+    log: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "changes": self.changes.to_json(),
+            "command": self.command,
+            "status": self.status,
+            "duration_s": round(self.duration_s, 3),
+            "log": self.log,
+        }
+
+
+def _scratch_modfile(changes: Changes, module_dir: Path, scratch: Path) -> tuple[str, ...]:
+    """With ``-mod=mod`` go may rewrite go.mod and go.sum: the trial gets copies, so the user's
+    files stay as they are (``-modfile`` reads and writes the .sum beside the given .mod)."""
+    if "-mod=mod" not in shlex.split(changes.env.get("GOFLAGS", "")) and "-mod=mod" not in changes.flags:
+        return ()
+    scratch.mkdir(parents=True, exist_ok=True)
+    for name in ("go.mod", "go.sum"):
+        if (module_dir / name).is_file():
+            shutil.copyfile(module_dir / name, scratch / name)
+    return (f"-modfile={scratch / 'go.mod'}",)
+
+
+def describe(changes: Changes, job: build.BuildJob) -> str:
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in changes.env.items())
+    argv = [Path(job.argv[0]).name, *job.argv[1:]]
+    return " ".join(part for part in (env, shlex.join(argv)) if part)
+
+
+def attempt(finding: Finding, job: build.BuildJob, scratch: Path) -> tuple[Finding, Attempt | None]:
+    """Rebuild ``job`` with the finding's changes into ``scratch``; the finding comes back with
+    ``fix.verified`` set and a line of evidence naming exactly what was changed."""
+    if finding.fix is None or not finding.fix.changes:
+        return finding, None
+    changes = finding.fix.changes
+    slug = build.slug(job.target)
+    trial = job.with_changes(
+        env=changes.env,
+        flags=(*changes.flags, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}.mod")),
+        output=scratch / f"{slug}{job.target.exe_suffix}",
+        log=job.log.with_name(f"{slug}.verify.log"),
+    )
+    outcome = build.run(trial)
+    record = Attempt(
+        target=str(job.target),
+        rule=finding.rule,
+        changes=changes,
+        command=describe(changes, trial),
+        status=outcome.status,
+        duration_s=outcome.duration_s,
+        log=str(trial.log),
+    )
+    passed = outcome.status == "passed"
+    said = "passed" if passed else "still failed"
+    evidence = Evidence(source="config", text=f"--verify-fixes rebuilt with {record.command}: {said}")
+    verified = dataclasses.replace(finding.with_fix_verified(passed), evidence=(*finding.evidence, evidence))
+    return verified, record
