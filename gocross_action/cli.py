@@ -11,9 +11,6 @@ import argparse
 import importlib
 import os
 import sys
-import tempfile
-import time
-import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -100,6 +97,10 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
 
 
 def _crash_log(exc: BaseException) -> str:
+    import tempfile  # only on the crash path: start-up time is benchmarked
+    import time
+    import traceback
+
     fd, path = tempfile.mkstemp(prefix=f"gocross-crash-{int(time.time())}-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as log:
         log.write(f"gocross {__version__}\n")
@@ -131,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         path = _crash_log(exc)
         sys.stderr.write(

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    from importlib.abc import Traversable
+# The package is always installed as files (setuptools, not zipped), so a path beside this module
+# is enough; importlib.resources would add to the start-up that inspect and diagnose are timed on.
+_PACKAGE = Path(__file__).resolve().parent
 
 
-def package_file(*parts: str) -> Traversable:
+def package_file(*parts: str) -> Path:
     """A file shipped in the package, e.g. ``package_file("data", "targets.json")``."""
-    node = resources.files("gocross_action")
-    for part in parts:
-        node = node.joinpath(part)
-    return node
+    return _PACKAGE.joinpath(*parts)
 
 
 @cache

@@ -225,10 +225,21 @@ def _glibc_floor(
             evidence=_evidence(info, _floor_text(info)),
             fix=Fix(
                 summary="Declare where the binary runs (deploy: or --glibc-max), or build without cgo",
-                snippets=(Snippet(language="yaml", code="deploy:\n  - debian:bullseye\n  - alpine:3.20"),),
+                snippets=(Snippet(language="yaml", code=_declare_snippet(floor, cannot)),),
             ),
         )
     ]
+
+
+def _declare_snippet(floor: tuple[int, ...], cannot: Sequence[DeploySystem]) -> str:
+    """Config lines declaring where the binaries run: a common system this one fits, and the
+    ``glibc-max`` alternative set to the newest common glibc it does not reach."""
+    fits = [s for s in common_systems() if s.glibc_key is not None and s.glibc_key >= floor]
+    lines = ["# gocross.yml: where the binaries run, checked against the glibc each one needs"]
+    if fits:
+        lines += ["deploy:", f"  - {fits[0].name}"]
+    lines.append(f'# or the oldest glibc you support (fails this binary): glibc-max: "{cannot[-1].glibc}"')
+    return "\n".join(lines) + "\n"
 
 
 def _glibc_fix(info: BinaryInfo, limit: str) -> Fix:

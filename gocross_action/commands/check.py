@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import output
 from ..config import Config, TargetConfig
 from ..errors import InputError, UsageError
 from ..findings import Evidence, Finding, Fix, Severity, order
@@ -51,7 +52,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import config as config_module
-    from .. import output
 
     module_dir = Path(getattr(args, "dir", None) or ".")
     config = config_module.load(Path(args.config) if args.config else None, start=module_dir)
@@ -314,7 +314,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     if verify_fixes and failed:
         findings, attempts = _verify(failed, findings, verify)
 
-    report_dir = _report_dir(args, config)
+    report_dir = output.report_dir(args, config)
     results = [_result(w, module_dir, report_dir) for w in works.values()]
     environment["build"] = {
         "go_version": known.go_version,
@@ -347,9 +347,12 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     )
 
 
-def _report_dir(args: argparse.Namespace, config: Config) -> Path | None:
-    value = getattr(args, "report_dir", None) or config.report.dir
-    return Path(value) if value else None
+def _copy(source: Path, dest: Path) -> None:
+    """Copy a log into the report directory, unless it is already there (``--report-dir .gocross``
+    names the folder the build logs are written to)."""
+    if dest.exists() and dest.samefile(source):
+        return
+    shutil.copyfile(source, dest)
 
 
 def _result(work: _TargetWork, module_dir: Path, report_dir: Path | None) -> TargetResult:
@@ -362,11 +365,11 @@ def _result(work: _TargetWork, module_dir: Path, report_dir: Path | None) -> Tar
         copied = report_dir / "logs" / log.name
         try:
             copied.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(log, copied)
+            _copy(log, copied)
             shown = str(copied)
             verify_log = log.with_name(log.name.replace(".log", ".verify.log"))
             if verify_log.is_file():
-                shutil.copyfile(verify_log, copied.with_name(verify_log.name))
+                _copy(verify_log, copied.with_name(verify_log.name))
         except OSError as exc:
             raise InputError(f"cannot copy {log} into {report_dir}: {exc.strerror or exc}") from None
     passed = work.outcome.status == "passed"

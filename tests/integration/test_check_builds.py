@@ -108,6 +108,15 @@ def test_report_dir_gets_each_targets_log(tmp_path: Path) -> None:
     assert [t["status"] for t in written["targets"]] == ["passed", "failed"]
 
 
+def test_report_dir_may_be_the_folder_the_build_logs_are_written_to(tmp_path: Path) -> None:
+    module = copy_fixture("constraints", tmp_path)
+    run = check(module, "--targets", "windows/amd64", "--report-dir", str(module / ".gocross"))
+    assert run.code == 1, run.stderr
+    log = Path(run.target("windows/amd64")["log"])
+    assert "build constraints exclude all Go files" in log.read_text()
+    assert (module / ".gocross" / "report.json").is_file()
+
+
 def test_progress_folds_each_target_under_github_actions(tmp_path: Path) -> None:
     module = copy_fixture("constraints", tmp_path)
     done = run_gocross(
