@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import gomod
 from .config import Config, TargetConfig
 from .targets import Target
 
@@ -103,12 +104,8 @@ _MAJOR = re.compile(r"^v[0-9]+$")
 
 def module_path(module_dir: Path) -> str | None:
     """The ``module`` line of ``go.mod``, if there is one."""
-    try:
-        text = (module_dir / "go.mod").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    match = re.search(r"^\s*module\s+\"?([^\s\"]+)\"?", text, re.MULTILINE)
-    return match.group(1) if match else None
+    parsed = gomod.parse(module_dir / "go.mod")
+    return parsed.module if parsed else None
 
 
 def binary_name(module_dir: Path, package: str) -> str:

@@ -42,9 +42,9 @@ def targets_for(args: argparse.Namespace, config: Config) -> list[TargetConfig]:
 
 
 def build_report(args: argparse.Namespace, config: Config) -> Report:
-    from .. import probe
+    from .. import gomod, probe
     from ..errors import UsageError
-    from ..probe import gomod, system
+    from ..probe import system
 
     module_dir = Path(getattr(args, "dir", None) or ".")
     if not module_dir.is_dir():

@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import gomod
 from ..findings import Evidence, Finding, Severity
-from . import gomod, system
+from . import system
 from .fixes import env_fix
 from .model import ProbeContext, ProbeResult, result
 

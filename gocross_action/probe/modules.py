@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import gomod
 from ..findings import Evidence, Finding, Fix, Location, Severity
-from . import gomod, system
+from . import system
 from .fixes import env_fix, shell
 from .model import ProbeContext, ProbeResult, result
 

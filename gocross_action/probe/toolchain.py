@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import gomod
 from ..findings import Evidence, Finding, Fix, Location, Severity, Snippet
-from . import gomod, system
+from . import system
 from .fixes import env_snippets
 from .model import ProbeContext, ProbeResult, result
 
