@@ -207,6 +207,17 @@ class Finding:
             return self
         return dataclasses.replace(self, fix=dataclasses.replace(self.fix, verified=verified))
 
+    def corroborated_by(self, other: Finding) -> Finding:
+        """This finding with another source's evidence for the same cause added (its fix is used
+        only when this one has none)."""
+        evidence = self.evidence + tuple(e for e in other.evidence if e not in self.evidence)
+        return dataclasses.replace(
+            self,
+            evidence=evidence,
+            fix=self.fix or other.fix,
+            confidence=max(self.confidence, other.confidence),
+        )
+
     def sort_key(self) -> tuple[int, int, float, str, str]:
         return (self.severity.rank, -self.priority, -self.confidence, self.target or "", self.rule)
 
@@ -241,8 +252,13 @@ class Finding:
 
 
 def order(findings: Iterable[Finding]) -> list[Finding]:
-    """Most important first (severity, then rule priority, then confidence), with duplicates
-    (same rule, target and evidence text) merged into the first one seen."""
+    """Most important first (severity, then rule priority, then confidence), one finding per cause.
+
+    The same rule with the same target and evidence is reported once. A cause seen by two sources
+    (a probe finds the cross compiler missing, the build log then says so) is one finding: among
+    findings of one target, category and severity from different sources (``probe.``, ``log.``,
+    ``artifact.``...), the first keeps its fix and takes the others' evidence.
+    """
     seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
     unique: list[Finding] = []
     for finding in findings:
@@ -251,7 +267,24 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
             continue
         seen.add(key)
         unique.append(finding)
-    return sorted(unique, key=Finding.sort_key)
+    merged: list[Finding] = []
+    by_cause: dict[tuple[str, str, Severity], int] = {}
+    for finding in sorted(unique, key=Finding.sort_key):
+        if finding.target is None:
+            merged.append(finding)
+            continue
+        cause = (finding.target, finding.category, finding.severity)
+        index = by_cause.get(cause)
+        if index is not None and _source(merged[index].rule) != _source(finding.rule):
+            merged[index] = merged[index].corroborated_by(finding)
+            continue
+        by_cause.setdefault(cause, len(merged))
+        merged.append(finding)
+    return merged
+
+
+def _source(rule: str) -> str:
+    return rule.split(".", 1)[0]
 
 
 def count(findings: Sequence[Finding], severity: Severity) -> int:

@@ -10,6 +10,7 @@ with the probe facts, and their top fixes rebuilt.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shlex
 import shutil
@@ -269,7 +270,8 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         from ..checks.binary import judge
         from ..inspect import read
 
-        info = read(outcome.job.output)
+        # Named as in the targets table (relative to the module), not by this machine's absolute path.
+        info = dataclasses.replace(read(outcome.job.output), path=_relative(outcome.job.output, module_dir))
         work.binary = info.to_json()
         work.findings += judge(
             info,
@@ -458,4 +460,5 @@ def _verify(
             replaced[id(tops[0])] = new
             if attempt is not None:
                 attempts[target] = attempt.to_json()
-    return [replaced.get(id(f), f) for f in findings], attempts
+    # The ranked list (one finding per cause) is what the attempts were made on.
+    return [replaced.get(id(f), f) for f in ordered], attempts

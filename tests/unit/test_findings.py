@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gocross_action.findings import Changes, Evidence, Finding, Fix, Location, Severity, order
@@ -87,3 +89,29 @@ def test_json_round_trip_keeps_every_field() -> None:
 def test_fail_on_thresholds() -> None:
     assert Severity.WARNING.reaches("warning") and not Severity.WARNING.reaches("error")
     assert not Severity.ERROR.reaches("never")
+
+
+def test_a_cause_seen_by_a_probe_and_in_the_log_is_one_finding_with_both_evidences() -> None:
+    probe = dataclasses.replace(
+        make("probe.cgo.cc-missing", Severity.ERROR, priority=90, confidence=1.0),
+        target="linux/arm64",
+        fix=Fix(summary="install gcc-aarch64-linux-gnu"),
+    )
+    log = dataclasses.replace(make("log.cgo.c-compiler-not-found", Severity.ERROR), target="linux/arm64")
+    other_target = dataclasses.replace(log, target="linux/arm")
+    found = order([log, probe, other_target])
+    assert [(f.rule, f.target) for f in found] == [
+        ("probe.cgo.cc-missing", "linux/arm64"),
+        ("log.cgo.c-compiler-not-found", "linux/arm"),
+    ]
+    assert [e.text for e in found[0].evidence] == [
+        "probe.cgo.cc-missing line",
+        "log.cgo.c-compiler-not-found line",
+    ]
+    assert found[0].fix is not None and found[0].fix.summary == "install gcc-aarch64-linux-gnu"
+
+
+def test_two_log_findings_of_one_category_stay_apart() -> None:
+    first = dataclasses.replace(make("log.cgo.a", Severity.ERROR), target="linux/arm64")
+    second = dataclasses.replace(make("log.cgo.b", Severity.ERROR), target="linux/arm64")
+    assert len(order([first, second])) == 2

@@ -53,7 +53,11 @@ def uri(result: dict[str, Any]) -> str:
 
 def test_one_rule_per_rule_id_with_the_category_in_properties_and_tags() -> None:
     data = render(
-        [finding("log.a", target="linux/amd64"), finding("log.a", target="linux/arm64"), finding("probe.b")]
+        [
+            finding("log.a", target="linux/amd64"),
+            finding("log.a", target="linux/arm64"),
+            finding("probe.b", target="windows/amd64"),
+        ]
     )
     run = data["runs"][0]
     rules = run["tool"]["driver"]["rules"]
