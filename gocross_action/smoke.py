@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Evidence, Finding, Fix, Severity
-from .targets import Target, arch_info
+from .targets import Target, arch_info, cross_toolchain
 
 SMOKE_TIMEOUT_S = 60
 OUTPUT_TAIL = 2000
@@ -88,9 +88,8 @@ def _binfmt_enabled(name: str, root: Path) -> bool:
 
 
 def sysroot(target: Target, root: Path = Path("/")) -> Path | None:
-    info = arch_info(target.goarch) or {}
-    gnu = (info.get("gnu_by_variant") or {}).get(target.variant or "", info.get("gnu"))
-    candidate = root / "usr" / str(gnu) if gnu else None
+    gnu = cross_toolchain(target).get("gnu")
+    candidate = root / "usr" / gnu if gnu else None
     return candidate if candidate is not None and candidate.is_dir() else None
 
 

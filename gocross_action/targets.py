@@ -51,6 +51,24 @@ def arch_info(goarch: str) -> Mapping[str, Any] | None:
     return info
 
 
+def cross_toolchain(target: Target) -> Mapping[str, str]:
+    """The C cross compiler that fits a Windows or Linux target (Debian's names): ``cc``, ``gnu``
+    (Linux's triplet), the packages ``deb``/``apk``/``dnf`` where known, and ``zig``'s target
+    name. Empty for other systems. An arm variant is looked up without its ``,softfloat``-like
+    suffix."""
+    if target.goos == "windows":
+        row: Mapping[str, Any] = table()["windows_gcc"].get(target.goarch) or {}
+    elif target.goos == "linux":
+        info = arch_info(target.goarch) or {}
+        base = (target.variant or "").split(",")[0]
+        gnu = (info.get("gnu_by_variant") or {}).get(base) or info.get("gnu")
+        deb = (info.get("deb_gcc_by_variant") or {}).get(base) or info.get("deb_gcc")
+        row = {"cc": f"{gnu}-gcc" if gnu else None, "gnu": gnu, "deb": deb, "zig": info.get("zig")}
+    else:
+        row = {}
+    return {key: str(value) for key, value in row.items() if value}
+
+
 def suggest(value: str, choices: Iterable[str]) -> str | None:
     """The nearest known name, for did-you-mean hints."""
     choices = list(choices)

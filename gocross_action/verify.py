@@ -23,34 +23,21 @@ from . import build
 from .cgo import CgoUsage
 from .findings import Changes, Evidence, Finding, Fix, Snippet
 from .smoke import host_goarch, host_goos
-from .targets import Target, arch_info, table
+from .targets import Target, cross_toolchain
 
 _CGO_TOOLCHAIN = {"cgo-no-c-compiler", "cgo-wrong-compiler", "windows-toolchain"}
 
 
 def cross_compiler(target: Target, path: str | None) -> str | None:
     """The installed C cross compiler for a target (Debian's names), if any."""
-    if target.goos == "windows":
-        row = table()["windows_gcc"].get(target.goarch) or {}
-        cc = row.get("cc")
-    elif target.goos == "linux":
-        info = arch_info(target.goarch) or {}
-        gnu = (info.get("gnu_by_variant") or {}).get(target.variant or "", info.get("gnu"))
-        cc = f"{gnu}-gcc" if gnu else None
-    else:
-        cc = None
-    return str(cc) if cc and shutil.which(str(cc), path=path) else None
+    cc = cross_toolchain(target).get("cc")
+    return cc if cc and shutil.which(cc, path=path) else None
 
 
 def zig_cc(target: Target, path: str | None) -> str | None:
     if shutil.which("zig", path=path) is None:
         return None
-    if target.goos == "windows":
-        triple = (table()["windows_gcc"].get(target.goarch) or {}).get("zig")
-    elif target.goos == "linux":
-        triple = (arch_info(target.goarch) or {}).get("zig")
-    else:
-        triple = None
+    triple = cross_toolchain(target).get("zig")
     return f"zig cc -target {triple}" if triple else None
 
 

@@ -108,14 +108,6 @@ def _cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def _repo_root(module_dir: Path) -> Path:
-    """The repository holding the module (the first directory with .git), else the module."""
-    for directory in (module_dir, *module_dir.parents):
-        if (directory / ".git").exists():
-            return directory
-    return module_dir
-
-
 def _relative(path: Path, base: Path) -> str:
     try:
         return str(path.resolve().relative_to(base))
@@ -206,6 +198,7 @@ def _facts(work: _TargetWork, probes: Any, host: tuple[str, str]) -> Any:
 def build_report(args: argparse.Namespace, config: Config) -> Report:
     from .. import build, cgo, ports, smoke, verify
     from ..deploy import resolve
+    from ..probe.system import repo_root
     from ..progress import Progress
 
     module_dir = _module_dir(args)
@@ -336,11 +329,12 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         environment["smoke"] = {t: w.smoke.to_json() for t, w in works.items() if w.smoke is not None}
     if attempts:
         environment["verify-fixes"] = attempts
+    root = repo_root(module_dir) or module_dir  # the repository holding the module, else the module
     return Report.build(
         context=Context(
             command="check",
-            config=_relative(config.path, _repo_root(module_dir)) if config.path else None,
-            go_mod=_relative(module_dir / "go.mod", _repo_root(module_dir)),
+            config=_relative(config.path, root) if config.path else None,
+            go_mod=_relative(module_dir / "go.mod", root),
         ),
         findings=findings,
         targets=results,

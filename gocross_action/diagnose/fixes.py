@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from ..findings import Changes, Fix, Snippet
-from ..targets import Target, arch_info, table
+from ..targets import Target, cross_toolchain
 from . import templates
 from .conditions import holds
 from .facts import Facts
@@ -36,6 +36,15 @@ SITUATION_NAMES = (
     "repo",
 )
 
+# cross_toolchain's keys -> placeholder names.
+_COMPILER_NAMES = (
+    ("cc", "cross_cc"),
+    ("gnu", "gnu_triplet"),
+    ("deb", "deb_gcc"),
+    ("apk", "apk_gcc"),
+    ("dnf", "dnf_gcc"),
+    ("zig", "zig_target"),
+)
 _ZIG_DARWIN = {"amd64": "x86_64-macos", "arm64": "aarch64-macos"}
 
 
@@ -61,36 +70,18 @@ def snippet_library() -> Mapping[str, Mapping[str, str]]:
 
 
 def _deb_arch() -> Mapping[str, str]:
-    """Debian architecture names by GOARCH (for multiarch -dev packages)."""
-    return {k: v for k, v in _data()["deb_arch"].items() if not k.startswith("_")}
+    """Debian architecture names by GOARCH (for multiarch -dev packages), the probes' table."""
+    from ..probe.system import data
+
+    names: Mapping[str, str] = data()["debian_arch"]
+    return names
 
 
 def _compilers(target: Target) -> dict[str, str]:
     """The cross C compiler for ``target`` and the packages that provide it."""
-    out: dict[str, str] = {}
-    if target.goos == "windows":
-        row = table()["windows_gcc"].get(target.goarch) or {}
-        for key, name in (("cc", "cross_cc"), ("deb", "deb_gcc"), ("apk", "apk_gcc"), ("dnf", "dnf_gcc")):
-            if row.get(key):
-                out[name] = row[key]
-        if row.get("zig"):
-            out["zig_target"] = row["zig"]
-        return out
-    info = arch_info(target.goarch)
-    if info is None:
-        return out
-    if target.goos == "linux":
-        variant = target.variant or ""
-        gnu = (info.get("gnu_by_variant") or {}).get(variant) or info.get("gnu")
-        deb = (info.get("deb_gcc_by_variant") or {}).get(variant) or info.get("deb_gcc")
-        if gnu:
-            out["cross_cc"] = f"{gnu}-gcc"
-            out["gnu_triplet"] = gnu
-        if deb:
-            out["deb_gcc"] = deb
-        if info.get("zig"):
-            out["zig_target"] = info["zig"]
-    elif target.goos in ("darwin", "ios") and target.goarch in _ZIG_DARWIN:
+    row = cross_toolchain(target)
+    out = {name: row[key] for key, name in _COMPILER_NAMES if key in row}
+    if target.goos in ("darwin", "ios") and target.goarch in _ZIG_DARWIN:
         out["zig_target"] = _ZIG_DARWIN[target.goarch]
     return out
 
@@ -102,8 +93,9 @@ def situation(facts: Facts, captured: Mapping[str, str] | None = None) -> dict[s
     if target is not None:
         values.update(target=str(target), goos=target.goos, goarch=target.goarch)
         values.update(_compilers(target))
-        if target.goarch in _deb_arch():
-            values["deb_arch"] = _deb_arch()[target.goarch]
+        deb_arch = _deb_arch().get(target.goarch)
+        if deb_arch:
+            values["deb_arch"] = deb_arch
         if target.goos == "linux":
             platform = f"linux/{target.goarch}"
             if target.goarch == "arm":

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import TargetConfig
 from ..findings import Evidence, Finding, Fix, Severity, Snippet
-from ..targets import Target, arch_info, table
+from ..targets import Target, arch_info, cross_toolchain
 from . import system
 from .fixes import apt, env_fix, env_snippets
 from .model import ProbeContext, ProbeResult, result
@@ -169,15 +169,9 @@ class Wanted:
 
 def wanted(target: Target) -> Wanted:
     """The cross compiler that fits the target on Debian/Ubuntu, and zig's target name."""
-    base = (target.variant or "").split(",")[0]
-    if target.goos == "windows":
-        row = table()["windows_gcc"].get(target.goarch) or {}
+    if target.goos in ("windows", "linux"):
+        row = cross_toolchain(target)
         return Wanted(cc=row.get("cc"), deb=row.get("deb"), zig=row.get("zig"))
-    if target.goos == "linux":
-        info = arch_info(target.goarch) or {}
-        gnu = (info.get("gnu_by_variant") or {}).get(base) or info.get("gnu")
-        deb = (info.get("deb_gcc_by_variant") or {}).get(base) or info.get("deb_gcc")
-        return Wanted(cc=f"{gnu}-gcc" if gnu else None, deb=deb, zig=info.get("zig"))
     if target.goos == "android":
         clang = system.data()["android_clang"].get(target.goarch)
         return Wanted(cc=clang, deb=None, zig=None)
