@@ -12,14 +12,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import sys
 import traceback
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from .boundary import paths
+from .boundary.text import echo_block, neutralise
 from .config import REPORT_FORMATS, Config, TargetConfig
-from .console import neutralise
 from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, ConfigError, GocrossError, InputError
 from .github import commands
 from .github.context import GithubContext
@@ -75,32 +76,53 @@ def run(env: Mapping[str, str]) -> int:
 
     ctx = context.load(env)
     action_inputs = inputs.parse(env, workspace=ctx.workspace)
+    for refused in action_inputs.refused:
+        _print(commands.command("warning", f"gocross: {refused}"))
     warning = ctx.pull_request_target_warning()
     if warning:
         _print(commands.command("warning", f"gocross: {warning}"))
     module_dir = (ctx.workspace / action_inputs.working_directory).resolve()
     os.chdir(module_dir)
-    config_path = Path(action_inputs.config) if action_inputs.config else None
+    # Where this run may write: the workspace and RUNNER_TEMP, never through a symlink.
+    roots = paths.roots(module_dir, env)
+    config_path = None
+    if action_inputs.config:
+        try:
+            config_path = paths.check_read(Path(action_inputs.config), roots, what="the config file")
+        except paths.PathRefused as exc:
+            raise ConfigError("action inputs", [f"config: {exc}"]) from None
     config = apply_inputs(config_module.load(config_path, start=module_dir), action_inputs)
     fail_on = config.fail_on
-    report_dir = module_dir / (config.report.dir or REPORT_DIR)
+    source = str(config.path) if config.path else "config"
+    report_dir = (
+        paths.config_target(config.report.dir, key="report.dir", base=module_dir, roots=roots, source=source)
+        if config.report.dir
+        else module_dir / REPORT_DIR
+    )
 
     try:
         if action_inputs.mode == "aggregate":
-            report = aggregate(action_inputs.report_name, dest=report_dir / "aggregate", env=env)
+            report = aggregate(
+                action_inputs.report_name, local=report_dir / "aggregate", env=env, roots=roots
+            )
         else:
             report = engine_report(action_inputs, config)
 
         from .output import write_report_dir
 
-        written = write_report_dir(report, report_dir, REPORT_FORMATS)
+        written = write_report_dir(report, report_dir, REPORT_FORMATS, roots)
         files = dict(zip(REPORT_FORMATS, written, strict=True))
         log_report(report)
 
         artifact = None
         if action_inputs.upload_report:
             artifact = upload(
-                report, files, module_dir=module_dir, name=artifact_name(action_inputs, ctx), env=env
+                report,
+                files,
+                module_dir=module_dir,
+                name=artifact_name(action_inputs, ctx),
+                env=env,
+                roots=roots,
             )
         from .github.publish import Settings, check_name, publish, report_outputs
 
@@ -234,32 +256,118 @@ def engine_report(given: ActionInputs, config: Config) -> Report:
     return report
 
 
-def aggregate(prefix: str, *, dest: Path, env: Mapping[str, str]) -> Report:
+# A report.json larger than this is not read (gocross's own are a few hundred kilobytes).
+REPORT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def aggregate(prefix: str, *, local: Path, env: Mapping[str, str], roots: paths.Roots) -> Report:
     """One report from the run's report artifacts named ``prefix*`` and any report.json already
-    under ``dest`` (e.g. downloaded by actions/download-artifact from another run)."""
+    under ``local`` (e.g. downloaded by actions/download-artifact from another run).
+
+    Artifacts are written by other jobs, possibly of a pull request: they are downloaded into a
+    fresh private folder (not into the workspace, where a committed symlink could redirect them),
+    and each report.json is checked against ``schemas/report.schema.json`` before use; one that
+    fails is skipped with a warning."""
+    import tempfile
+
     from .github import artifacts
     from .report.model import Context, merge
 
+    temp = env.get("RUNNER_TEMP")
+    private = Path(
+        tempfile.mkdtemp(prefix="gocross-aggregate-", dir=temp if temp and Path(temp).is_dir() else None)
+    )
     try:
-        artifacts.download_reports(prefix, dest=dest, env=env)
-    except artifacts.ArtifactError as exc:
-        _print(commands.command("warning", f"gocross: aggregate: report artifacts not downloaded: {exc}"))
-    paths = sorted(dest.glob("**/report.json"))
-    reports = []
-    for path in paths:
         try:
-            report = Report.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"cannot read the report {path}: {exc}") from None
-        if report.context.command != "aggregate":
-            reports.append(report)
+            artifacts.download_reports(prefix, dest=private, env=env)
+        except artifacts.ArtifactError as exc:
+            _print(commands.command("warning", f"gocross: aggregate: report artifacts not downloaded: {exc}"))
+        found = sorted(private.glob("**/report.json"))
+        if local.is_dir() and paths.inside(local, roots) is not None:
+            found += sorted(local.glob("**/report.json"))
+        reports = []
+        for path in found:
+            report = read_report(path, roots.adding(private))
+            if isinstance(report, str):
+                shown = path.relative_to(private) if path.is_relative_to(private) else path
+                _print(
+                    commands.command(
+                        "warning", f"gocross: aggregate: skipped {neutralise(str(shown))}: {report}"
+                    )
+                )
+            elif report.context.command != "aggregate":
+                reports.append(report)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     if not reports:
         raise InputError(
-            f"aggregate: no report to merge: no artifact named {prefix}* in this run and no report.json "
-            f"under {dest}"
+            f"aggregate: no report to merge: no artifact named {prefix}* in this run and no valid "
+            f"report.json under {local}"
         )
     _print(f"gocross: merging {len(reports)} reports")
     return merge(reports, context=Context(command="aggregate"))
+
+
+def read_report(path: Path, roots: paths.Roots) -> Report | str:
+    """A report.json someone else wrote, as a Report; or why it cannot be used (a symlink that
+    leaves the roots, too large, not JSON, not valid against the report schema, text no report
+    holds), in words that quote nothing from the file."""
+    if paths.inside(path, roots) is None:
+        return "it is a symbolic link that leads outside the workspace"
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(REPORT_MAX_BYTES + 1)
+    except OSError as exc:
+        return f"cannot read it: {exc.strerror or exc}"
+    if len(raw) > REPORT_MAX_BYTES:
+        return f"larger than {REPORT_MAX_BYTES} bytes"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "not a JSON document in UTF-8"
+    bad = _unusable_text(data)
+    if bad:
+        return bad
+    problems = report_schema_problems(data)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"does not match the report schema: {problems[0]}{more}"
+    try:
+        return Report.from_json(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"not a usable report ({type(exc).__name__})"
+
+
+def report_schema_problems(data: object) -> list[str]:
+    """Where ``data`` breaks ``schemas/report.schema.json``, each as a JSON path and the kind of
+    problem (never the offending value)."""
+    import jsonschema
+
+    from .data_files import schema
+
+    validator = jsonschema.Draft202012Validator(schema("report"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    return [f"{e.json_path}: {e.validator} check failed" for e in errors]
+
+
+def _unusable_text(data: object, depth: int = 0) -> str | None:
+    """A string no gocross report holds: NUL, or undecodable surrogates."""
+    if depth > 64:
+        return "nested too deeply"
+    if isinstance(data, str):
+        if "\x00" in data or any("\ud800" <= c <= "\udfff" for c in data):
+            return "a text holds a NUL or an unpaired surrogate"
+        return None
+    items: list[object] = []
+    if isinstance(data, dict):
+        items = [*data.keys(), *data.values()]
+    elif isinstance(data, list):
+        items = list(data)
+    for item in items:
+        found = _unusable_text(item, depth + 1)
+        if found:
+            return found
+    return None
 
 
 def artifact_name(given: ActionInputs, ctx: GithubContext) -> str:
@@ -274,23 +382,40 @@ def artifact_name(given: ActionInputs, ctx: GithubContext) -> str:
 
 
 def upload(
-    report: Report, files: Mapping[str, Path], *, module_dir: Path, name: str, env: Mapping[str, str]
+    report: Report,
+    files: Mapping[str, Path],
+    *,
+    module_dir: Path,
+    name: str,
+    env: Mapping[str, str],
+    roots: paths.Roots,
 ) -> str | None:
-    """Upload the report files (and per-target logs inside the module) as an artifact; the
-    artifact's name, or None when the service is unavailable (then the files stay in the
-    workspace)."""
+    """Upload the report files and per-target logs as an artifact; the artifact's name, or None
+    when the service is unavailable (then the files stay in the workspace).
+
+    Only files gocross wrote in this run go up, each checked again right before: still a
+    regular file, reached without a symlink, inside the workspace."""
     import requests
 
     from .github import artifacts
 
-    paths = list(files.values())
+    candidates = [paths.lexical(p) for p in files.values()]
     for target in report.targets:
         if target.log:
-            log = (module_dir / target.log).resolve()
-            if log.is_file() and log.is_relative_to(module_dir):
-                paths.append(log)
+            candidates.append(paths.lexical(Path(target.log), module_dir))
+    mine = set(paths.written())
+    chosen = []
+    for path in dict.fromkeys(candidates):
+        if path in mine and paths.still_mine(path, roots):
+            chosen.append(path)
+        else:
+            _print(
+                commands.command(
+                    "warning", f"gocross: not uploaded: {neutralise(str(path))} is not a file this run wrote"
+                )
+            )
     try:
-        ref = artifacts.upload_report(paths, name=name, root=module_dir, env=env)
+        ref = artifacts.upload_report(chosen, name=name, root=module_dir, env=env)
     except (GocrossError, OSError, requests.RequestException) as exc:
         _print(commands.command("warning", f"gocross: the report artifact was not uploaded: {exc}"))
         return None
@@ -301,12 +426,9 @@ def log_report(report: Report) -> None:
     """The text report in the log, folded; no line of it can act as a workflow command."""
     from .report.render import render
 
-    token = uuid.uuid4().hex
     _print(commands.group("gocross report"))
-    _print(commands.stop_commands(token))
-    for line in render(report, "text").splitlines():
-        _print(neutralise(line))
-    _print(commands.resume_commands(token))
+    for line in echo_block(render(report, "text").splitlines()):
+        _print(line)
     _print(commands.endgroup())
 
 

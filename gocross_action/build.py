@@ -16,8 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from . import gomod
+from .boundary import paths
+from .boundary.paths import Roots
 from .config import Config, TargetConfig
 from .targets import Target
 
@@ -37,6 +40,8 @@ class BuildJob:
     cwd: Path
     output: Path
     log: Path
+    # Where the build may write (the output and the log): never through a symlink, never outside.
+    roots: Roots | None = None
 
     def with_changes(
         self, *, env: Mapping[str, str], flags: Sequence[str], output: Path, log: Path
@@ -54,6 +59,8 @@ class BuildJob:
             cwd=self.cwd,
             output=output,
             log=log,
+            # The rebuild writes its binary into a scratch directory gocross made for it.
+            roots=self.roots.adding(output.parent) if self.roots is not None else None,
         )
 
 
@@ -71,15 +78,20 @@ class Manifest:
 
     path: Path
     files: dict[str, dict[str, int]] = field(default_factory=dict)
+    roots: Roots | None = None
 
     @classmethod
-    def load(cls, out_dir: Path) -> Manifest:
+    def load(cls, out_dir: Path, roots: Roots | None = None) -> Manifest:
         path = out_dir / MANIFEST
         try:
-            files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
-        except (OSError, ValueError):
+            if roots is not None:
+                with paths.open_read(path, roots) as fh:
+                    files = json.loads(fh.read(1024 * 1024)).get("files", {})
+            else:
+                files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError, AttributeError, paths.PathRefused):
             files = {}
-        return cls(path=path, files=dict(files) if isinstance(files, dict) else {})
+        return cls(path=path, files=dict(files) if isinstance(files, dict) else {}, roots=roots)
 
     def may_write(self, output: Path) -> bool:
         """True when ``output`` is absent, or is the very file this tool wrote last time."""
@@ -95,8 +107,12 @@ class Manifest:
         self.files[str(output.resolve())] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
     def save(self) -> None:
+        content = json.dumps({"files": self.files}, indent=1, sort_keys=True)
+        if self.roots is not None:
+            paths.write_text(self.path, content, self.roots)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps({"files": self.files}, indent=1, sort_keys=True), encoding="utf-8")
+        self.path.write_text(content, encoding="utf-8")
 
 
 _MAJOR = re.compile(r"^v[0-9]+$")
@@ -170,6 +186,7 @@ def make_job(
     log_dir: Path,
     name: str,
     go: str = "go",
+    roots: Roots | None = None,
 ) -> BuildJob:
     overrides = target_overrides(tc)
     output = output_path(out_dir, name, tc)
@@ -181,15 +198,19 @@ def make_job(
         cwd=module_dir,
         output=output,
         log=log_dir / f"{slug(tc.target)}.log",
+        roots=roots,
     )
 
 
 def run(job: BuildJob) -> BuildOutcome:
     """Run one build; its combined output goes to ``job.log``. Never raises for a failed build."""
-    job.output.parent.mkdir(parents=True, exist_ok=True)
-    job.log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with job.log.open("wb") as log:
+    with _open_log(job) as log:
+        try:
+            _prepare_output(job)
+        except paths.PathRefused as exc:
+            log.write(f"gocross: {exc}\n".encode())
+            return BuildOutcome(job=job, status="failed", duration_s=0.0, returncode=126)
         try:
             proc = subprocess.run(
                 list(job.argv),
@@ -213,6 +234,23 @@ def run(job: BuildJob) -> BuildOutcome:
     return BuildOutcome(
         job=job, status="passed" if passed else "failed", duration_s=duration, returncode=code
     )
+
+
+def _open_log(job: BuildJob) -> IO[bytes]:
+    if job.roots is not None:
+        log: IO[bytes] = paths.open_write(job.log, job.roots, binary=True)
+        return log
+    job.log.parent.mkdir(parents=True, exist_ok=True)
+    return job.log.open("wb")
+
+
+def _prepare_output(job: BuildJob) -> None:
+    """Right before go build starts: the output's folders exist and hold no symlink, and the
+    output is not a symlink (go build would write through it)."""
+    if job.roots is not None:
+        paths.prepare_output(job.output, job.roots)
+    else:
+        job.output.parent.mkdir(parents=True, exist_ok=True)
 
 
 def run_all(

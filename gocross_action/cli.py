@@ -38,7 +38,9 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit 2) instead of a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        from .console import message as say
+
+        say(f"{self.prog}: error: {message} (see '{self.prog} --help')")
         raise SystemExit(EXIT_INPUT)
 
 
@@ -118,7 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.run(args)
         return code
     except GocrossError as exc:
-        sys.stderr.write(f"gocross: error: {exc}\n")
+        from .console import message as say
+
+        # The message may quote the repository (a path, a config value): never a workflow command.
+        say(f"gocross: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("gocross: interrupted\n")

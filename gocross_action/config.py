@@ -81,12 +81,23 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The config file found from ``start`` up to the repository root, if any."""
+    """The config file found from ``start`` up to the repository root, if any. A file there
+    that leads outside the workspace (a committed symlink) is refused with a warning."""
+    from .boundary import paths
+
     here = start.resolve()
+    roots = paths.roots(here)
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
             if candidate.is_file():
+                try:
+                    paths.check_read(candidate, roots, what="the config file")
+                except paths.PathRefused as exc:
+                    from .console import warn
+
+                    warn(str(exc))
+                    continue
                 return candidate
         if (directory / ".git").exists():
             return None

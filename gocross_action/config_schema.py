@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .boundary import paths, text
 from .config import BuildConfig, Config, GithubConfig, ReportConfig, TargetConfig, UserRules
 from .data_files import schema
 from .errors import ConfigError
@@ -179,8 +180,11 @@ def _kind(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, str):
+        # A whole file read as one string (``config: /etc/passwd``) is not quoted back.
+        if len(value) > 80 or "\n" in value:
+            return f"a text of {len(value)} characters"
         return f"{value!r}"
-    return f"a {type(value).__name__} ({value!s})"
+    return f"a {type(value).__name__}"
 
 
 def _from_schema_error(error: Any) -> list[_Problem]:
@@ -369,9 +373,14 @@ def _check_rules(data: Mapping[str, Any], bad: set[PathParts], base: Path | None
         return
     from .findings import categories
 
+    roots = paths.roots(base) if base is not None else None
     for i, item in enumerate(items):
-        if isinstance(item, str) and item and base is not None:
-            if not (base / item).is_file():
+        if isinstance(item, str) and item and base is not None and roots is not None:
+            if paths.inside(base / item, roots) is None:
+                yield _Problem(
+                    ("rules", i), f"rule file {text.quoted(item)} lies outside {roots.describe()}; not read"
+                )
+            elif not (base / item).is_file():
                 yield _Problem(("rules", i), f"rule file {item!r} not found (paths are relative to {base})")
         elif isinstance(item, Mapping):
             category = item.get("category")

@@ -1,14 +1,22 @@
-"""Publish a report the way every command does: stdout (or --output), --report-dir, exit code."""
+"""Publish a report the way every command does: stdout (or --output), --report-dir, exit code.
+
+``--output`` and ``--report-dir`` are typed by the user: written where they say. The config's
+``report.dir`` is repository content: it must lie in the workspace, and its files are written
+without following symlinks (``boundary.paths``). Under GitHub Actions the report on stdout is
+kept from acting as workflow commands.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from .boundary import paths
 from .config import Config
-from .errors import EXIT_FINDINGS, EXIT_OK, InputError
+from .errors import EXIT_FINDINGS, EXIT_OK
 from .report.model import Report
 from .report.render import FILE_NAMES, render
 
@@ -19,40 +27,71 @@ def fail_on(args: argparse.Namespace, config: Config) -> str:
     return str(value) if value else config.fail_on
 
 
-def report_dir(args: argparse.Namespace, config: Config) -> Path | None:
-    value = getattr(args, "report_dir", None) or config.report.dir
-    return Path(value) if value else None
+@dataclass(frozen=True, kw_only=True)
+class ReportDir:
+    """Where the report files go, and the roots they may be written under."""
+
+    path: Path
+    roots: paths.Roots
 
 
-def write_report_dir(report: Report, directory: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Write report.json / report.md / report.sarif (those in ``formats``) into ``directory``."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create report directory {directory}: {exc.strerror or exc}") from None
-    written = []
-    for fmt in formats:
-        path = directory / FILE_NAMES[fmt]
-        path.write_text(render(report, fmt), encoding="utf-8")
-        written.append(path)
-    return written
+def report_dir(
+    args: argparse.Namespace, config: Config, *, module_dir: Path | None = None
+) -> ReportDir | None:
+    """``--report-dir`` (the user's choice), else the config's ``report.dir`` (relative to the
+    current directory, inside the workspace), else None."""
+    roots = paths.roots(module_dir or Path.cwd())
+    given = getattr(args, "report_dir", None)
+    if given:
+        path = paths.lexical(Path(given))
+        return ReportDir(path=path, roots=roots.adding(path))
+    if config.report.dir:
+        path = paths.config_target(
+            config.report.dir,
+            key="report.dir",
+            base=Path.cwd(),
+            roots=roots,
+            source=str(config.path) if config.path else "config",
+        )
+        return ReportDir(path=path, roots=roots)
+    return None
 
 
-def emit(report: Report, args: argparse.Namespace, config: Config) -> int:
+def write_report_dir(
+    report: Report, directory: Path, formats: tuple[str, ...], roots: paths.Roots
+) -> list[Path]:
+    """Write report.json / report.md / report.sarif (those in ``formats``) into ``directory``,
+    never through a symlink."""
+    paths.make_dirs(directory, roots)
+    return [paths.write_text(directory / FILE_NAMES[fmt], render(report, fmt), roots) for fmt in formats]
+
+
+def for_actions_log(text: str, fmt: str) -> str:
+    """The report as printed to stdout under GitHub Actions: JSON (and SARIF) with ``[`` after
+    ``##`` written as ``\\u005b`` (the same JSON, no legacy command form), other formats with
+    each line neutralised."""
+    if fmt in ("json", "sarif"):
+        return text.replace("##[", "##\\u005b")
+    from .boundary.text import neutralise
+
+    lines = [neutralise(line) for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir: Path | None = None) -> int:
     """Render the report to stdout or ``--output``, write ``--report-dir``; return the exit code."""
+    from .console import in_actions
+
     fmt = getattr(args, "format", None) or "text"
     output = getattr(args, "output", None)
     color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(report, fmt, color=color)
     if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+        paths.trusted_write(Path(output), text)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(for_actions_log(text, fmt) if in_actions() else text)
         sys.stdout.flush()
-    directory = report_dir(args, config)
+    directory = report_dir(args, config, module_dir=module_dir)
     if directory is not None:
-        write_report_dir(report, directory, config.report.formats)
+        write_report_dir(report, directory.path, config.report.formats, directory.roots)
     return EXIT_FINDINGS if report.failed(fail_on(args, config)) else EXIT_OK

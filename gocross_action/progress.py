@@ -74,5 +74,5 @@ class Progress:
         with console.group(f"gocross {title}"):
             if len(lines) > LOG_LINES_IN_GROUP:
                 console.message(f"... {len(lines) - LOG_LINES_IN_GROUP} earlier lines in {log}")
-            for text in lines[-LOG_LINES_IN_GROUP:]:
-                console.message(console.neutralise(text))
+            # The log is the build's output: data the runner must not read as commands.
+            console.echo(lines[-LOG_LINES_IN_GROUP:])

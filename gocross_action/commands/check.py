@@ -13,7 +13,6 @@ import argparse
 import dataclasses
 import os
 import shlex
-import shutil
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -22,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import output
+from ..boundary import paths
 from ..config import Config, TargetConfig
-from ..errors import InputError, UsageError
+from ..errors import ConfigError, InputError, UsageError
 from ..findings import Evidence, Finding, Fix, Severity, order
 from ..report.model import Context, Report, TargetResult
 from ..targets import default_targets, parse_list
@@ -219,10 +219,16 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     validation = ports.validate(targets, known, base_env)
     findings: list[Finding] = list(validation.findings)
 
-    out_dir = (module_dir / config.build.out).resolve()
+    # Everything the builds write stays in the workspace, never through a symlink.
+    roots = paths.roots(module_dir)
+    source = str(config.path) if config.path else "config"
+    problems = paths.config_write_problems(config, module_dir=module_dir)
+    if problems:
+        raise ConfigError(source, problems)
+    out_dir = paths.lexical(Path(config.build.out), module_dir)
     log_dir = module_dir / ".gocross" / "logs"
     name = build.binary_name(module_dir, config.package)
-    manifest = build.Manifest.load(out_dir)
+    manifest = build.Manifest.load(out_dir, roots)
     works = {
         str(tc.target): _TargetWork(tc=tc, skip_reason=validation.skipped.get(str(tc.target)))
         for tc in targets
@@ -238,6 +244,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             out_dir=out_dir,
             log_dir=log_dir,
             name=name,
+            roots=roots,
         )
         if not manifest.may_write(work.job.output):
             findings.append(_output_taken(tc, work.job.output))
@@ -309,7 +316,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     if verify_fixes and failed:
         findings, attempts = _verify(failed, findings, verify)
 
-    report_dir = output.report_dir(args, config)
+    report_dir = output.report_dir(args, config, module_dir=module_dir)
     results = [_result(w, module_dir, report_dir) for w in works.values()]
     environment["build"] = {
         "go_version": known.go_version,
@@ -343,31 +350,35 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     )
 
 
-def _copy(source: Path, dest: Path) -> None:
+def _copy(source: Path, dest: Path, roots: paths.Roots) -> None:
     """Copy a log into the report directory, unless it is already there (``--report-dir .gocross``
-    names the folder the build logs are written to)."""
-    if dest.exists() and dest.samefile(source):
+    names the folder the build logs are written to); never through a symlink."""
+    if paths.lexical(source) == paths.lexical(dest):
         return
-    shutil.copyfile(source, dest)
+    paths.copy_file(source, dest, roots)
 
 
-def _result(work: _TargetWork, module_dir: Path, report_dir: Path | None) -> TargetResult:
+def _result(work: _TargetWork, module_dir: Path, report_dir: output.ReportDir | None) -> TargetResult:
     target = str(work.tc.target)
     if work.outcome is None:
         return TargetResult(target=target, status="skipped")
     log = work.outcome.job.log
     shown = str(log)
     if report_dir is not None:
-        copied = report_dir / "logs" / log.name
+        copied = report_dir.path / "logs" / log.name
+        roots = (
+            report_dir.roots
+            if work.outcome.job.roots is None
+            else _both(report_dir.roots, work.outcome.job.roots)
+        )
         try:
-            copied.parent.mkdir(parents=True, exist_ok=True)
-            _copy(log, copied)
+            _copy(log, copied, roots)
             shown = str(copied)
             verify_log = log.with_name(log.name.replace(".log", ".verify.log"))
             if verify_log.is_file():
-                _copy(verify_log, copied.with_name(verify_log.name))
+                _copy(verify_log, copied.with_name(verify_log.name), roots)
         except OSError as exc:
-            raise InputError(f"cannot copy {log} into {report_dir}: {exc.strerror or exc}") from None
+            raise InputError(f"cannot copy {log} into {report_dir.path}: {exc.strerror or exc}") from None
     passed = work.outcome.status == "passed"
     return TargetResult(
         target=target,
@@ -376,6 +387,14 @@ def _result(work: _TargetWork, module_dir: Path, report_dir: Path | None) -> Tar
         binary=_relative(work.outcome.job.output, module_dir) if passed else None,
         log=shown,
     )
+
+
+def _both(first: paths.Roots, second: paths.Roots) -> paths.Roots:
+    """Roots allowing what either allows (the logs' and the report directory's)."""
+    extra = [r for r in second.all() if r not in first.all()]
+    for directory in extra:
+        first = first.adding(directory)
+    return first
 
 
 def _diagnose(

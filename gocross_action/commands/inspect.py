@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(args, config)
     code = emit(report, args, config)
     bad = [b for b in report.binaries if b.get("error")]
+    from ..boundary.text import name
+    from ..console import message
+
     for entry in bad:
-        sys.stderr.write(f"gocross: error: {entry['path']}: {entry['error']}\n")
+        # A file name may hold a newline and a workflow command: printed escaped.
+        message(f"gocross: error: {name(entry['path'])}: {entry['error']}")
     return EXIT_INPUT if bad else code

@@ -38,6 +38,16 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"no config file found ({names}) from {Path.cwd()} up to the repository root")
         path = found
     loaded = config.load(path)
+    from ..boundary import paths
+    from ..errors import ConfigError
+
+    # Where the builds would write: the module is the directory the search started from, or the
+    # one holding the file (its parent when the file sits in .github/).
+    holder = path.resolve().parent
+    module_dir = Path.cwd() if not given else (holder.parent if holder.name == ".github" else holder)
+    problems = paths.config_write_problems(loaded, module_dir=module_dir)
+    if problems:
+        raise ConfigError(str(path), problems)
     count = len(loaded.targets)
     targets = f"{count} target{'' if count == 1 else 's'}" if count else "default targets"
     sys.stdout.write(f"{path}: OK ({targets})\n")

@@ -62,6 +62,8 @@ class ActionInputs:
     check_name: str | None = None
     upload_report: bool = True
     report_name: str = DEFAULT_REPORT_PREFIX
+    # Why matched files were not taken (outside the workspace): printed as warnings.
+    refused: tuple[str, ...] = ()
 
 
 def raw(env: Mapping[str, str], name: str) -> str:
@@ -94,14 +96,30 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], problem
     return value or None
 
 
-def _files(patterns: tuple[str, ...], base: Path, name: str, problems: list[str]) -> tuple[Path, ...]:
-    """Paths and glob patterns relative to ``base``; each must match at least one file."""
+def _files(
+    patterns: tuple[str, ...], base: Path, name: str, problems: list[str], refused: list[str]
+) -> tuple[Path, ...]:
+    """Paths and glob patterns relative to ``base``; each must match at least one file. The
+    patterns come from the workflow, the files they match from the repository: a match that
+    resolves outside the workspace and RUNNER_TEMP (a committed symlink, ``..``, an absolute
+    path) is refused with a warning, not read."""
+    from ..boundary import paths
+
+    roots = paths.roots(base)
     found: list[Path] = []
     for pattern in patterns:
         matches = sorted(glob.glob(str(base / pattern), recursive=True))  # noqa: PTH207 (absolute too)
-        files = [Path(m) for m in matches if Path(m).is_file()]
+        files = []
+        for match in matches:
+            try:
+                paths.check_read(Path(match), roots, what=name)
+            except paths.PathRefused as exc:
+                refused.append(str(exc))
+                continue
+            if Path(match).is_file():
+                files.append(Path(match))
         if not files:
-            problems.append(f"{name}: {pattern!r} matches no file under {base}")
+            problems.append(f"{name}: {pattern!r} matches no file it may read under {base}")
         found.extend(f for f in files if f not in found)
     return tuple(found)
 
@@ -147,8 +165,11 @@ def parse(env: Mapping[str, str], *, workspace: Path) -> ActionInputs:
         problems.append("log-file: required in diagnose mode (the build log to diagnose)")
     if mode == "inspect" and not binary_patterns:
         problems.append("binaries: required in inspect mode (the binaries to inspect)")
-    log_files = _files(log_patterns, module_dir, "log-file", problems) if module_dir.is_dir() else ()
-    binaries = _files(binary_patterns, module_dir, "binaries", problems) if module_dir.is_dir() else ()
+    refused: list[str] = []
+    log_files = _files(log_patterns, module_dir, "log-file", problems, refused) if module_dir.is_dir() else ()
+    binaries = (
+        _files(binary_patterns, module_dir, "binaries", problems, refused) if module_dir.is_dir() else ()
+    )
 
     report_name = raw(env, "report-name") or DEFAULT_REPORT_PREFIX
     try:
@@ -184,6 +205,7 @@ def parse(env: Mapping[str, str], *, workspace: Path) -> ActionInputs:
         check_name=raw(env, "check-name") or None,
         upload_report=_bool(env, "upload-report", problems) is not False,
         report_name=report_name,
+        refused=tuple(refused),
     )
     if problems:
         raise ConfigError("action inputs", problems)

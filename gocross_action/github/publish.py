@@ -9,13 +9,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..boundary.text import marker_id, printable
 from ..findings import Finding
 from ..report.model import Report
 from . import commands
 from .commands import Annotation
 from .context import GithubContext
 
-COMMENT_MARKER = "<!-- gocross-report {name} -->"
+# The sticky comment's hidden marker: a hash of the check name, never the name itself (a name
+# holding ``-->`` would otherwise end the HTML comment and show whatever follows it).
+COMMENT_MARKER = "<!-- gocross-report {id} -->"
+
+
+def comment_marker(check_name: str) -> str:
+    return COMMENT_MARKER.format(id=marker_id(check_name))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,7 +82,9 @@ def markdown(report: Report, limit: int | None, more: str | None) -> str:
 
 def check_name(base: str, targets: Sequence[str]) -> str:
     """A job that checks a single target gets the target appended: matrix jobs get distinct,
-    stable names (required status checks match by name)."""
+    stable names (required status checks match by name). The name may come from the repository's
+    config: it is kept to one line of printable text."""
+    base = " ".join(printable(base).split()) or "gocross"
     return f"{base} ({targets[0]})" if len(targets) == 1 else base
 
 
@@ -127,7 +136,7 @@ def publish(
 
     pr = ctx.pull_request
     if settings.comment != "never" and pr is not None and client is not None:
-        marker = COMMENT_MARKER.format(name=settings.check_name)
+        marker = comment_marker(settings.check_name)
         body = marker + "\n" + markdown(report, 65_536 - len(marker) - 1, settings.more)
         create = settings.comment == "always" or failed
         try:

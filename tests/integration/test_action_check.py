@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gocross_action.github.publish import comment_marker
 from tests.conftest import go_cache
 from tests.github_server import GithubServer, openapi_available
 from tests.integration.action_env import (
@@ -82,7 +83,7 @@ def test_a_build_error_fails_the_step_with_an_annotation_at_the_source_line(
     assert check["conclusion"] == "failure"
     assert any(a["path"] == "app/main.go" and a["start_line"] == 5 for a in check["annotations"]), check
     (comment,) = api.comments[PR_NUMBER]
-    assert comment["body"].startswith("<!-- gocross-report gocross (linux/amd64) -->")
+    assert comment["body"].startswith(comment_marker("gocross (linux/amd64)"))
 
 
 BUILD_LOG = (

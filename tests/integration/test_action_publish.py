@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gocross_action.findings import Evidence, Finding, Fix, Location, Severity
+from gocross_action.github.publish import comment_marker
 from gocross_action.report.model import Context, Report, TargetResult
 from tests.github_server import Fault, GithubServer, openapi_available
 from tests.integration.action_env import HEAD_SHA, PR_NUMBER, TOKEN, ActionHarness, go_module
@@ -105,7 +106,7 @@ def test_sticky_comment_is_edited_on_a_rerun_never_posted_twice(
     harness: ActionHarness, server: GithubServer
 ) -> None:
     server.add_comment(PR_NUMBER, "a person's comment")
-    server.add_comment(PR_NUMBER, "> <!-- gocross-report gocross --> quoted by a person")
+    server.add_comment(PR_NUMBER, f"> {comment_marker('gocross')} quoted by a person")
     _prepare(harness, _report([_finding(1)]))
     first = harness.run(AGGREGATE, run_number=1)
     _prepare(harness, _report([_finding(2, Severity.WARNING)]))
@@ -116,7 +117,7 @@ def test_sticky_comment_is_edited_on_a_rerun_never_posted_twice(
     assert len(server.rest_requests("POST", COMMENTS)) == 1
     assert len(server.rest_requests("PATCH", r"/issues/comments/")) == 1
     body = ours[0]["body"]
-    assert body.startswith("<!-- gocross-report gocross -->")
+    assert body.startswith(comment_marker("gocross"))
     assert "finding 2" in body and "finding 1" not in body
     assert "@octocat" not in body and "<img" not in body
     assert len(server.comments[PR_NUMBER]) == 3
