@@ -166,7 +166,7 @@ def _open_dir(path: Path, roots: Roots, *, create: bool) -> int:
     if root is None:
         raise _refused(path, f"it lies outside {roots.describe()}")
     if create and root in roots.own:
-        os.makedirs(root, exist_ok=True)  # a folder the user named, or gocross's own scratch
+        root.mkdir(parents=True, exist_ok=True)  # a folder the user named, or gocross's own scratch
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     here = root
     try:

@@ -202,6 +202,11 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     from ..progress import Progress
 
     module_dir = _module_dir(args)
+    # Everything the run writes stays in the workspace: a config that says otherwise is refused
+    # before anything is built.
+    problems = paths.config_write_problems(config, module_dir=module_dir)
+    if problems:
+        raise ConfigError(str(config.path) if config.path else "config", problems)
     targets = _targets(args, config)
     deploy = [resolve(spec) for spec in (getattr(args, "deploy", None) or config.deploy)]
     glibc_max = getattr(args, "glibc_max", None) or config.glibc_max
@@ -221,10 +226,6 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
 
     # Everything the builds write stays in the workspace, never through a symlink.
     roots = paths.roots(module_dir)
-    source = str(config.path) if config.path else "config"
-    problems = paths.config_write_problems(config, module_dir=module_dir)
-    if problems:
-        raise ConfigError(source, problems)
     out_dir = paths.lexical(Path(config.build.out), module_dir)
     log_dir = module_dir / ".gocross" / "logs"
     name = build.binary_name(module_dir, config.package)
