@@ -110,7 +110,9 @@ def test_json_printed_under_actions_is_still_the_same_json(tmp_path: Path) -> No
 
 def test_a_config_error_quoting_a_hostile_value_is_no_command(tmp_path: Path) -> None:
     config = tmp_path / "gocross.yml"
-    config.write_text('targets: ["##[set-output name=status;]passed"]\nfail-on: "::error::x"\n', encoding="utf-8")
+    config.write_text(
+        'targets: ["##[set-output name=status;]passed"]\nfail-on: "::error::x"\n', encoding="utf-8"
+    )
     run = run_gocross(["validate-config", str(config)], env=ACTIONS, cwd=tmp_path)
     assert run.code == 2
     assert_no_foreign_commands(run.stdout + run.stderr)
