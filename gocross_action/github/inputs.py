@@ -208,5 +208,6 @@ def parse(env: Mapping[str, str], *, workspace: Path) -> ActionInputs:
         refused=tuple(refused),
     )
     if problems:
-        raise ConfigError("action inputs", problems)
+        # What was refused explains a pattern that matched nothing it may read.
+        raise ConfigError("action inputs", [*problems, *refused])
     return inputs
