@@ -408,7 +408,7 @@ def upload(
     for path in dict.fromkeys(candidates):
         if path in mine and paths.still_mine(path, roots):
             chosen.append(path)
-        else:
+        elif os.path.lexists(path):  # a log another job wrote (aggregate mode) is simply absent
             _print(
                 commands.command(
                     "warning", f"gocross: not uploaded: {neutralise(str(path))} is not a file this run wrote"

@@ -239,7 +239,7 @@ def _masker(env: Mapping[str, str]) -> Callable[[str], None]:
     def mask(value: str) -> None:
         if env.get("GITHUB_ACTIONS") == "true" and value and value not in masked:
             masked.add(value)
-            console.message(add_mask(value))
+            console.command(add_mask(value))
 
     return mask
 

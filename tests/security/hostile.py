@@ -24,17 +24,22 @@ HOSTILE_LINES = (
 OWN_COMMANDS = {"error", "warning", "notice", "group", "endgroup", "add-mask", "stop-commands"}
 
 
-def foreign_commands(output: str, *, masks: tuple[str, ...] = ()) -> list[Command]:
+# The value the hostile inputs try to mask (a mask hides text, e.g. to fake a log).
+ATTACKER_MASK = "hunter2"
+
+
+def foreign_commands(output: str) -> list[Command]:
     """Commands in ``output`` that gocross did not issue: any command of a kind gocross never
     prints, any written in the legacy ``##[`` form or not at the start of a line (gocross prints
-    its own at column 0), and any ``add-mask`` of a value other than ``masks``."""
+    its own at column 0), an ``add-mask`` of the attacker's value, and an error, warning or
+    notice that is neither a gocross message nor one of its titled annotations."""
     found = []
     for command in commands(output):
         info = command.line[2:].split("::", 1)[0]
         mine = (
             command.name in OWN_COMMANDS
             and command.line.startswith("::")
-            and (command.name != "add-mask" or command.data in masks)
+            and (command.name != "add-mask" or command.data != ATTACKER_MASK)
             # gocross's messages start with "gocross:", its annotations always carry a title.
             and (
                 command.name not in ("error", "warning", "notice")
@@ -47,8 +52,8 @@ def foreign_commands(output: str, *, masks: tuple[str, ...] = ()) -> list[Comman
     return found
 
 
-def assert_no_foreign_commands(output: str, *, masks: tuple[str, ...] = ()) -> None:
-    foreign = foreign_commands(output, masks=masks)
+def assert_no_foreign_commands(output: str) -> None:
+    foreign = foreign_commands(output)
     assert not foreign, "commands gocross did not issue:\n" + "\n".join(repr(c.line) for c in foreign)
     assert not unresumed_stop(output), "a stop-commands is never resumed: later commands (masks) are lost"
 

@@ -25,7 +25,7 @@ def snapshot(root: Path) -> dict[str, tuple[str, bytes | str, int]]:
             if path.is_symlink():
                 found[str(path)] = ("link", str(path.readlink()), info.st_mtime_ns)
             elif path.is_dir():
-                found[str(path)] = ("dir", "", info.st_mtime_ns)
+                found[str(path)] = ("dir", "", 0)  # what it holds is listed entry by entry
             else:
                 found[str(path)] = ("file", path.read_bytes(), info.st_mtime_ns)
     return found
