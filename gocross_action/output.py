@@ -78,10 +78,16 @@ def for_actions_log(text: str, fmt: str) -> str:
     return "\n".join(lines)
 
 
-def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir: Path | None = None) -> int:
-    """Render the report to stdout or ``--output``, write ``--report-dir``; return the exit code."""
+def write_stdout(text: str, fmt: str = "text") -> None:
+    """Text for stdout that may quote the repository: under GitHub Actions as ``for_actions_log``."""
     from .console import in_actions
 
+    sys.stdout.write(for_actions_log(text, fmt) if in_actions() else text)
+    sys.stdout.flush()
+
+
+def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir: Path | None = None) -> int:
+    """Render the report to stdout or ``--output``, write ``--report-dir``; return the exit code."""
     fmt = getattr(args, "format", None) or "text"
     output = getattr(args, "output", None)
     color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -89,8 +95,7 @@ def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir
     if output:
         paths.trusted_write(Path(output), text)
     else:
-        sys.stdout.write(for_actions_log(text, fmt) if in_actions() else text)
-        sys.stdout.flush()
+        write_stdout(text, fmt)
     directory = report_dir(args, config, module_dir=module_dir)
     if directory is not None:
         write_report_dir(report, directory.path, config.report.formats, directory.roots)

@@ -4,7 +4,6 @@ rules file, or of the built-in rules plus the config's user rules when no file i
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -28,24 +27,29 @@ def _load(args: argparse.Namespace, *, file: str | None) -> list[object]:
 
 def run(args: argparse.Namespace) -> int:
     from ..diagnose.rules import Rule
+    from ..output import write_stdout
+
+    lines: list[str] = []
 
     rules = [r for r in _load(args, file=getattr(args, "file", None)) if isinstance(r, Rule)]
     if args.action == "list":
         if args.format == "json":
             import json
 
-            sys.stdout.write(json.dumps([r.to_json() for r in rules], indent=1) + "\n")
+            write_stdout(json.dumps([r.to_json() for r in rules], indent=1) + "\n", "json")
         else:
             for r in sorted(rules, key=lambda r: (r.category, -r.priority, r.id)):
                 row = f"{r.id:<44} {r.category:<30} {r.severity.value:<8} {r.priority:>3}  {r.title}"
-                sys.stdout.write(row + "\n")
+                lines.append(row)
             categories = len({r.category for r in rules})
-            sys.stdout.write(f"{len(rules)} rules in {categories} categories\n")
+            lines.append(f"{len(rules)} rules in {categories} categories")
+            # User rules come from the repository: their text is no workflow command.
+            write_stdout("".join(line + "\n" for line in lines))
         return 0
     from ..diagnose.examples import check
 
     count, failures = check(rules)
-    for failure in failures:
-        sys.stdout.write(f"FAIL {failure}\n")
-    sys.stdout.write(f"{len(rules)} rules, {count} examples, {len(failures)} failed\n")
+    lines += [f"FAIL {failure}" for failure in failures]
+    lines.append(f"{len(rules)} rules, {count} examples, {len(failures)} failed")
+    write_stdout("".join(line + "\n" for line in lines))
     return 1 if failures else 0

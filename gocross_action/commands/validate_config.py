@@ -7,7 +7,6 @@ on stderr, through the CLI's ``ConfigError`` handling.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..errors import InputError
@@ -50,5 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(str(path), problems)
     count = len(loaded.targets)
     targets = f"{count} target{'' if count == 1 else 's'}" if count else "default targets"
-    sys.stdout.write(f"{path}: OK ({targets})\n")
+    from ..output import write_stdout
+
+    write_stdout(f"{path}: OK ({targets})\n")
     return 0

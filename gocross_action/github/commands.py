@@ -1,9 +1,9 @@
 """Workflow commands and file commands as pure strings, escaped the way actions/toolkit's
 ``core`` does it (``command.ts``, ``file-command.ts``). Nothing here writes or prints.
 
-The runner reads any stdout/stderr line starting with ``::`` as a command: every value put into
-a command goes through ``escape_data`` or ``escape_property``, and untrusted lines echoed to the
-log go through ``console.neutralise``.
+The runner reads a stdout/stderr line starting with ``::`` as a command, and ``##[`` anywhere in
+a line (the legacy form): every value put into a command goes through ``escape_data`` or
+``escape_property``, and untrusted text printed to the log goes through ``boundary.text``.
 """
 
 from __future__ import annotations

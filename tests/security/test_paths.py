@@ -191,3 +191,13 @@ def test_a_config_that_is_not_yaml_mapping_is_not_echoed(world: tuple[Path, Path
     run = run_gocross(["validate-config", str(passwd)])
     assert run.code == 2
     assert "TOPSECRET" not in run.stderr
+
+
+def test_a_fifo_where_a_report_file_goes_is_refused_not_waited_on(world: tuple[Path, Path]) -> None:
+    repo, _ = world
+    _config(repo, "report: {dir: reports}\n")
+    (repo / "reports").mkdir()
+    os.mkfifo(repo / "reports" / "report.json")
+    run = run_gocross(["check", ".", "--targets", "linux/amd64"], cwd=repo)
+    assert run.code == 2, run.stderr
+    assert "refusing to write" in run.stderr and "not a regular file" in run.stderr
