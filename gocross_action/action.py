@@ -283,8 +283,12 @@ def aggregate(prefix: str, *, local: Path, env: Mapping[str, str], roots: paths.
         except artifacts.ArtifactError as exc:
             _print(commands.command("warning", f"gocross: aggregate: report artifacts not downloaded: {exc}"))
         found = sorted(private.glob("**/report.json"))
-        if local.is_dir() and paths.inside(local, roots) is not None:
-            found += sorted(local.glob("**/report.json"))
+        if local.is_dir():
+            if paths.inside(local, roots) is not None:
+                found += sorted(local.glob("**/report.json"))
+            else:
+                why = f"{neutralise(str(local))} leads outside the workspace; its reports are not read"
+                _print(commands.command("warning", f"gocross: aggregate: {why}"))
         reports = []
         for path in found:
             report = read_report(path, roots.adding(private))

@@ -198,3 +198,20 @@ def test_malformed_report_artifacts_are_skipped_with_a_warning(
     assert any("NUL" in line for line in skipped)
     assert any("does not match the report schema" in line for line in skipped)
     assert any("not a JSON document" in line for line in skipped)
+
+
+def test_a_symlinked_aggregate_folder_is_not_read(
+    harness: ActionHarness, services: tuple[GithubServer, ResultsService]
+) -> None:
+    _, results = services
+    outside = harness.tmp / "decoy" / "reports" / "one"
+    outside.mkdir(parents=True)
+    (outside / "report.json").write_text(json.dumps(_failing_report().to_json()), encoding="utf-8")
+    (harness.workspace / "app" / ".gocross").mkdir()
+    (harness.workspace / "app" / ".gocross" / "aggregate").symlink_to(harness.tmp / "decoy" / "reports")
+    good = json.dumps(_failing_report().to_json()).replace("it broke", "it broke here")
+    results.put_artifact("gocross-report-check-good", _zip({"report.json": good.encode()}))
+    run = harness.run({"working-directory": "app", "mode": "aggregate"})
+    assert run.code == 1, run.log
+    assert "leads outside the workspace; its reports are not read" in run.log
+    assert "gocross: merging 1 reports" in run.log
