@@ -278,8 +278,11 @@ def aggregate(prefix: str, *, local: Path, env: Mapping[str, str], roots: paths.
         tempfile.mkdtemp(prefix="gocross-aggregate-", dir=temp if temp and Path(temp).is_dir() else None)
     )
     try:
+        failed: list[str] = []
         try:
-            artifacts.download_reports(prefix, dest=private, env=env)
+            artifacts.download_reports(prefix, dest=private, env=env, skipped=failed)
+            for why in failed:
+                _print(commands.command("warning", f"gocross: aggregate: skipped an artifact: {why}"))
         except artifacts.ArtifactError as exc:
             _print(commands.command("warning", f"gocross: aggregate: report artifacts not downloaded: {exc}"))
         found = sorted(private.glob("**/report.json"))

@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import json
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -520,6 +521,7 @@ def download_reports(
     env: Mapping[str, str],
     retry: RetryPolicy = DEFAULT_RETRY,
     session: requests.Session | None = None,
+    skipped: list[str] | None = None,
 ) -> list[Path]:
     """Download and unzip the run's report artifacts named ``prefix`` or ``prefix-…`` into
     ``dest/<artifact name>/``; returns those directories, sorted by name. Of an artifact
@@ -527,15 +529,26 @@ def download_reports(
     without the suffix.
 
     ServiceUnavailable when there is no results service here; ArtifactError when a download
-    fails or does not match the digest the service recorded.
+    fails or does not match the digest the service recorded. With ``skipped``, an artifact that
+    fails that way (another job's, maybe a hostile one) is left out and its error appended there,
+    and the others are still downloaded.
     """
     validate_name(prefix)
     directories: list[Path] = []
     with _client(env, retry, session) as client:
         for artifact in newest_per_name(_list(client), prefix):
-            validate_name(artifact.name)
-            directory = dest / base_name(artifact.name)
-            _download(client, artifact, directory)
+            directory: Path | None = None
+            try:
+                validate_name(artifact.name)
+                directory = dest / base_name(artifact.name)
+                _download(client, artifact, directory)
+            except (ArtifactError, UsageError) as exc:
+                if skipped is None:
+                    raise
+                if directory is not None:  # a valid name: a folder of its own under dest
+                    shutil.rmtree(directory, ignore_errors=True)
+                skipped.append(str(exc))
+                continue
             directories.append(directory)
     return directories
 

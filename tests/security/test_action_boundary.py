@@ -189,12 +189,15 @@ def test_malformed_report_artifacts_are_skipped_with_a_warning(
     results.put_artifact("gocross-report-check-nul", _zip({"report.json": json.dumps(nul).encode()}))
     results.put_artifact("gocross-report-check-schema", _zip({"report.json": json.dumps(wrong).encode()}))
     results.put_artifact("gocross-report-check-junk", _zip({"report.json": b"\xff\xfe{not json"}))
+    # Sorted first, so a failure that stopped the downloads would lose every other report.
+    results.put_artifact("gocross-report-check-a-not-a-zip", b"PK but not really")
     run = harness.run({"working-directory": "app", "mode": "aggregate"})
     # The one good report decides: its error finding fails the step (1), never exit 2 or 3.
     assert run.code == 1, run.log
     assert "gocross: merging 1 reports" in run.log
     skipped = [line for line in run.log.splitlines() if "aggregate: skipped" in line]
-    assert len(skipped) == 3, run.log
+    assert len(skipped) == 4, run.log
+    assert any("skipped an artifact" in line and "not a zip" in line for line in skipped)
     assert any("NUL" in line for line in skipped)
     assert any("does not match the report schema" in line for line in skipped)
     assert any("not a JSON document" in line for line in skipped)
