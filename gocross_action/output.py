@@ -43,7 +43,8 @@ def report_dir(
     roots = paths.roots(module_dir or Path.cwd())
     given = getattr(args, "report_dir", None)
     if given:
-        path = paths.lexical(Path(given))
+        # The user's own choice, followed as typed (symlinks included).
+        path = Path(os.path.realpath(paths.lexical(Path(given))))
         return ReportDir(path=path, roots=roots.adding(path))
     if config.report.dir:
         path = paths.config_target(
