@@ -141,9 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
         path = _crash_log(exc)
-        sys.stderr.write(
-            f"gocross: internal error (this is a bug): {type(exc).__name__}: {exc}; traceback in {path}\n"
-        )
+        from .console import message as say
+
+        say(f"gocross: internal error (this is a bug): {type(exc).__name__}: {exc}; traceback in {path}")
         return EXIT_INTERNAL
 
 
