@@ -40,7 +40,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="SYSTEM",
         help="where the binaries run (debian:11, alpine:3.20, ...); repeatable",
     )
-    parser.add_argument("--glibc-max", metavar="X.Y", help="newest GLIBC symbol version a binary may need")
+    from ..deploy import glibc_option
+
+    parser.add_argument(
+        "--glibc-max", metavar="X.Y", type=glibc_option, help="newest GLIBC symbol version a binary may need"
+    )
     parser.add_argument(
         "--require-static", action="store_true", default=None, help="every ELF binary must be static"
     )
