@@ -118,7 +118,9 @@ def _environment(report: Report, color: bool, verbose: bool, actions: bool) -> l
         lines += [_paint("Environment:", "head", color), *_table(rows), ""]
     per_target = facts.target_rows(report)
     if per_target:
-        lines += _table([("target", "cgo", "C compiler", "emulation"), *per_target])
+        table = [("target", "cgo", "C compiler", "emulation"), *per_target]
+        kept = [i for i in range(4) if any(row[i] for row in per_target)]  # no empty column
+        lines += _table([[row[i] for i in kept] for row in table])
         lines.append("")
     if verbose:
         everything = facts.flat(report)
