@@ -294,7 +294,7 @@ def inspect_run() -> Report:
         rule="artifact.wrong-target",
         category="exec-format-error",
         severity=Severity.ERROR,
-        target="linux/arm64",
+        target="linux/amd64",  # what the binary is; the title names the expectation
         title="Built for linux/amd64, expected linux/arm64",
         root_cause="Running it on linux/arm64 fails with exec format error; GOARCH was probably not "
         "passed to the build.",

@@ -135,8 +135,8 @@ def binary_for(report: Report, result: TargetResult) -> Mapping[str, Any] | None
     return None
 
 
-def binary_summary(b: Mapping[str, Any], *, verbose: bool = False) -> str:
-    """``ELF linux/amd64, static, go1.26.0`` (verbose: interpreter, libraries, PIE, stripped)."""
+def binary_summary(b: Mapping[str, Any]) -> str:
+    """``ELF linux/amd64, static, needs GLIBC_2.34, go1.26.0``."""
     if b.get("error"):
         return f"unreadable: {b['error']}"
     fmt = {"macho": "Mach-O", "xcoff": "XCOFF", "plan9": "Plan 9 a.out"}.get(
@@ -150,18 +150,32 @@ def binary_summary(b: Mapping[str, Any], *, verbose: bool = False) -> str:
     go = b.get("go")
     if isinstance(go, Mapping) and go.get("version"):
         parts.append(str(go["version"]))
-    if verbose:
-        if b.get("interpreter"):
-            parts.append(f"interpreter {b['interpreter']}")
-        if b.get("needed"):
-            parts.append(f"needs {' '.join(str(n) for n in b['needed'])}")
-        for flag in ("pie", "stripped"):
-            if b.get(flag) is not None:
-                parts.append(flag if b[flag] else f"not {flag}")
-        settings = _get(go, "settings")
-        if isinstance(settings, Mapping) and settings:
-            parts.append("built with " + " ".join(f"{k}={v}" for k, v in settings.items()))
     return ", ".join(parts)
+
+
+# Build settings too long or too constant to help (the full set is in the JSON report).
+_QUIET_SETTINGS = frozenset({"DefaultGODEBUG", "-compiler"})
+
+
+def binary_details(b: Mapping[str, Any]) -> list[str]:
+    """The rest of what a binary is (``--verbose``): loader, libraries, PIE, stripped, and the
+    build settings it records."""
+    if b.get("error"):
+        return []
+    out = []
+    if b.get("interpreter"):
+        out.append(f"interpreter {b['interpreter']}")
+    if b.get("needed"):
+        out.append(f"libraries {' '.join(str(n) for n in b['needed'])}")
+    flags = [(flag if b[flag] else f"not {flag}") for flag in ("pie", "stripped") if b.get(flag) is not None]
+    if flags:
+        out.append(", ".join(flags))
+    settings = _get(b.get("go"), "settings")
+    if isinstance(settings, Mapping):
+        shown = [f"{k}={v}" for k, v in settings.items() if v not in ("", None) and k not in _QUIET_SETTINGS]
+        if shown:
+            out.append("built with " + " ".join(shown))
+    return out
 
 
 def _smoke(run: Mapping[str, Any], *, verbose: bool) -> str:
@@ -229,7 +243,10 @@ def stages(report: Report, result: TargetResult, *, verbose: bool = False) -> It
                 yield "setting", value
     b = binary_for(report, result)
     if b is not None:
-        yield "inspect", binary_summary(b, verbose=verbose)
+        yield "inspect", binary_summary(b)
+        if verbose:
+            for detail in binary_details(b):
+                yield "", detail
     run = _get(env, "smoke", target)
     if isinstance(run, Mapping):
         yield "smoke", _smoke(run, verbose=verbose)

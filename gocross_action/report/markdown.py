@@ -105,7 +105,8 @@ def _target_rows(report: Report, verbose: bool) -> list[str]:
     rows = []
     for t in report.targets:
         stages = "<br>".join(
-            f"{stage}: {cell(text)}" for stage, text in facts.stages(report, t, verbose=verbose)
+            f"{stage}: {cell(text)}" if stage else cell(text)
+            for stage, text in facts.stages(report, t, verbose=verbose)
         )
         rows.append(
             f"| {code_span(t.target)} | {_STATUS[t.status]} | {_duration(t)} | "

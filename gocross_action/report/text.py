@@ -76,7 +76,8 @@ def _binary(b: Mapping[str, Any], verbose: bool) -> str:
     path = clean(str(b.get("path")))
     if b.get("error"):
         return f"  {path}: not inspected: {clean(str(b['error']))}"
-    return f"  {path}: {clean(facts.binary_summary(b, verbose=verbose))}"
+    details = facts.binary_details(b) if verbose else []
+    return "\n".join([f"  {path}: {clean(facts.binary_summary(b))}", *(f"      {clean(d)}" for d in details)])
 
 
 def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
