@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "gocross_action.commands.inspect",
         "tell from binaries' bytes what they are and where they run",
     ),
-    "probe": ("gocross_action.commands.probe", "verify the build environment for each target"),
+    "probe": (
+        "gocross_action.commands.probe",
+        "verify the build environment for each target and show the facts gathered",
+    ),
     "validate-config": ("gocross_action.commands.validate_config", "validate a gocross config file"),
     "rules": ("gocross_action.commands.rules", "list or test the diagnosis rule base"),
 }
