@@ -96,3 +96,23 @@ def test_one_naming_rule_leaves_out_the_default_variant_only() -> None:
     assert display_name("linux", "amd64", "v3") == "linux/amd64/v3"
     assert display_name("linux", "arm", "6") == "linux/arm/6"
     assert display_name(None, "arm", None) is None
+
+
+def test_merged_matrix_reports_keep_every_jobs_smoke_runs_and_build_commands() -> None:
+    from gocross_action.report.model import Context, Report, TargetResult, merge
+
+    def job(target: str) -> Report:
+        return Report.build(
+            context=Context(command="check"),
+            targets=[TargetResult(target=target, status="passed", duration_s=1.0)],
+            environment={
+                "build": {"jobs": 2, "targets": {target: {"command": f"go build # {target}", "env": {}}}},
+                "smoke": {target: {"how": "native", "exit_code": 0, "problem": None, "output": target}},
+            },
+        )
+
+    merged = merge([job("linux/amd64"), job("linux/arm64")], context=Context(command="aggregate"))
+    assert set(merged.environment["smoke"]) == {"linux/amd64", "linux/arm64"}
+    assert set(merged.environment["build"]["targets"]) == {"linux/amd64", "linux/arm64"}
+    out = text.render(merged)
+    assert "smoke    exit 0 natively: linux/amd64" in out and "smoke    exit 0 natively: linux/arm64" in out
