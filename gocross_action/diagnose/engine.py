@@ -308,6 +308,10 @@ def _evidence(hit: Hit, facts: Facts, prefix: str) -> list[Evidence]:
     return out
 
 
+# What a title says for a fact the log does not show: what is known, never "?" or a guess.
+_UNKNOWN = {"target": "the target", "goos": "the target's OS", "goarch": "the target's architecture"}
+
+
 def _rank(rule: Rule) -> tuple[int, float]:
     return (rule.priority, rule.confidence)
 
@@ -373,7 +377,7 @@ def decide(result: Scan, *, facts: Facts, rules: RuleSet, source_prefix: str = "
                 rule=rule.id,
                 category=rule.category,
                 severity=rule.severity,
-                title=templates.render_lenient(rule.title, values, unknown="the target"),
+                title=templates.render_lenient(rule.title, {**_UNKNOWN, **values}, unknown="(unknown)"),
                 root_cause=root_cause,
                 target=str(target) if (target := facts.effective_target) else None,
                 fix=fixes.build(rule.fixes, facts=facts, captured=first.groups, links=rule.links),

@@ -76,3 +76,9 @@ def test_file_names_and_triplets_that_name_targets() -> None:
     )
     assert target_in_compiler("gcc") is None
     assert target_in_compiler("clang") is None
+
+
+def test_a_title_says_the_target_not_a_question_mark_when_the_log_names_none() -> None:
+    log = ["# example.com/app", "package example.com/app: build constraints exclude all Go files in /src/app"]
+    for finding in diagnose_lines(log, facts=Facts(), rules=RULES):
+        assert "?" not in finding.title and "(unknown)" not in finding.title
