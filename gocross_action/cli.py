@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "gocross_action.commands.inspect",
         "tell from binaries' bytes what they are and where they run",
     ),
-    "probe": ("gocross_action.commands.probe", "verify the build environment for each target"),
+    "probe": (
+        "gocross_action.commands.probe",
+        "verify the build environment for each target and show the facts gathered",
+    ),
     "validate-config": ("gocross_action.commands.validate_config", "validate a gocross config file"),
     "rules": ("gocross_action.commands.rules", "list or test the diagnosis rule base"),
 }
@@ -64,20 +67,53 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="exit 1 when a finding reaches this severity (default: error, or the config's fail-on)",
     )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show every fact gathered (text and Markdown), not only the compact lines",
+    )
 
 
-def add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help="config file (default: discovered gocross.yml)")
-    parser.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
+def add_common_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--config`` and ``--debug``, accepted before and after the command (and its action):
+    below the top level they default to SUPPRESS, so a value given earlier is kept."""
+    default: object = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--config", metavar="FILE", default=default, help="config file (default: discovered gocross.yml)"
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="print tracebacks of internal errors",
+    )
 
 
 def _command_name(argv: Sequence[str]) -> str | None:
+    skip = False
     for arg in argv:
+        if skip:
+            skip = False
+            continue
         if arg in COMMANDS:
             return arg
+        if arg == "--config":
+            skip = True
+            continue
         if not arg.startswith("-"):
             return None
     return None
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """A command's own sub-commands (``rules list``), which take the common options too."""
+    return [
+        choice
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for choice in action.choices.values()
+    ]
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -86,6 +122,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         description="Build, verify and diagnose Go cross-compilation.",
     )
     parser.add_argument("--version", action="version", version=f"gocross {__version__}")
+    add_common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     for name, (module, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
@@ -93,6 +130,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             continue
         importlib.import_module(module).configure(cmd)
         add_common_options(cmd)
+        for nested in _subparsers(cmd):
+            add_common_options(nested)
         if name in REPORTING:
             add_report_options(cmd)
     return parser

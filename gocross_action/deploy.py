@@ -37,6 +37,15 @@ class DeploySystem:
         return None if self.glibc is None else version_key(self.glibc)
 
 
+def glibc_option(text: str) -> str:
+    """The value of ``--glibc-max`` (an argparse ``type``): checked before anything runs."""
+    import argparse
+
+    if not _GLIBC_VERSION.match(text):
+        raise argparse.ArgumentTypeError(f"must look like 2.31, not {text!r}")
+    return text
+
+
 def version_key(version: str) -> tuple[int, int]:
     """``"2.31"`` -> ``(2, 31)``; for comparing glibc versions as numbers, not strings."""
     major, _, minor = version.partition(".")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .boundary import paths
 from .config import Config
+from .console import in_actions
 from .errors import EXIT_FINDINGS, EXIT_OK
 from .report.model import Report
 from .report.render import FILE_NAMES, render
@@ -59,12 +60,15 @@ def report_dir(
 
 
 def write_report_dir(
-    report: Report, directory: Path, formats: tuple[str, ...], roots: paths.Roots
+    report: Report, directory: Path, formats: tuple[str, ...], roots: paths.Roots, *, verbose: bool = False
 ) -> list[Path]:
     """Write report.json / report.md / report.sarif (those in ``formats``) into ``directory``,
     never through a symlink."""
     paths.make_dirs(directory, roots)
-    return [paths.write_text(directory / FILE_NAMES[fmt], render(report, fmt), roots) for fmt in formats]
+    return [
+        paths.write_text(directory / FILE_NAMES[fmt], render(report, fmt, verbose=verbose), roots)
+        for fmt in formats
+    ]
 
 
 def for_actions_log(text: str, fmt: str) -> str:
@@ -81,8 +85,6 @@ def for_actions_log(text: str, fmt: str) -> str:
 
 def write_stdout(text: str, fmt: str = "text") -> None:
     """Text for stdout that may quote the repository: under GitHub Actions as ``for_actions_log``."""
-    from .console import in_actions
-
     sys.stdout.write(for_actions_log(text, fmt) if in_actions() else text)
     sys.stdout.flush()
 
@@ -91,13 +93,18 @@ def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir
     """Render the report to stdout or ``--output``, write ``--report-dir``; return the exit code."""
     fmt = getattr(args, "format", None) or "text"
     output = getattr(args, "output", None)
-    color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(report, fmt, color=color)
+    verbose = bool(getattr(args, "verbose", False))
+    # A GitHub Actions log renders colour, and reads any line starting with "::" as a command.
+    actions = fmt == "text" and output is None and in_actions()
+    color = (
+        fmt == "text" and output is None and (sys.stdout.isatty() or actions) and "NO_COLOR" not in os.environ
+    )
+    text = render(report, fmt, color=color, verbose=verbose, actions=actions)
     if output:
         paths.trusted_write(Path(output), text)
     else:
         write_stdout(text, fmt)
     directory = report_dir(args, config, module_dir=module_dir)
     if directory is not None:
-        write_report_dir(report, directory.path, config.report.formats, directory.roots)
+        write_report_dir(report, directory.path, config.report.formats, directory.roots, verbose=verbose)
     return EXIT_FINDINGS if report.failed(fail_on(args, config)) else EXIT_OK

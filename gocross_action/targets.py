@@ -80,6 +80,17 @@ def suggest(value: str, choices: Iterable[str]) -> str | None:
     return max(prefixed, key=len) if prefixed else None
 
 
+def display_name(goos: str | None, goarch: str | None, variant: str | None = None) -> str | None:
+    """One naming rule for targets in every report: ``goos/goarch``, plus the variant only when
+    it is not Go's default for the architecture (``linux/amd64``, ``linux/arm/6``,
+    ``linux/amd64/v3``). None when the pair is not known."""
+    if not goos or not goarch:
+        return None
+    default = (table()["variants"].get(goarch) or {}).get("default")
+    name = f"{goos}/{goarch}"
+    return f"{name}/{variant}" if variant and str(variant) != str(default) else name
+
+
 _PART = re.compile(r"^[A-Za-z0-9_.,]+$")
 
 

@@ -44,8 +44,74 @@ def _binary(**over: Any) -> dict[str, Any]:
     return base
 
 
+# What an unreadable file leaves unknown.
+_UNREAD = ("goos", "goarch", "variant", "bits", "endian", "linkage", "interpreter")
+_UNREAD += ("glibc_required", "pie", "stripped", "go")
+
+
 def _pin(report: Report) -> Report:
     return dataclasses.replace(report, tool_version=TOOL_VERSION)
+
+
+def _environment() -> dict[str, Any]:
+    """What the probes record on a Debian machine whose user ran ``go env -w CC=gcc``."""
+    return {
+        "toolchain": {
+            "status": "ok",
+            "go_version": "go1.26.0",
+            "goroot": "/usr/local/go",
+            "go_mod_go": "1.22",
+            "go_mod_toolchain": None,
+            "gotoolchain": "local",
+            "gotoolchain_source": "/usr/local/go/go.env",
+        },
+        "cgo": {
+            "status": "error",
+            "zig": {"path": None, "version": None},
+            "targets": {
+                "linux/amd64": {
+                    "cgo": True,
+                    "cgo_source": "default: on for native builds",
+                    "cc": "gcc",
+                    "cc_source": "go env file /home/dev/.config/go/env",
+                    "cc_path": "/usr/bin/gcc",
+                    "cc_machine": "x86_64-linux-gnu",
+                    "cc_fits": True,
+                },
+                "linux/arm64": {
+                    "cgo": True,
+                    "cgo_source": "CGO_ENABLED=1 (environment)",
+                    "cc": "aarch64-linux-gnu-gcc",
+                    "cc_source": "config cc",
+                    "cc_path": None,
+                    "cc_machine": None,
+                    "cc_fits": None,
+                },
+                "windows/amd64": {"cgo": False, "cgo_source": "default: off when cross-compiling"},
+            },
+        },
+        "libc": {
+            "status": "ok",
+            "family": "glibc",
+            "glibc_version": "2.36",
+            "distribution": "debian",
+            "distribution_version": "12",
+        },
+        "modules": {
+            "status": "ok",
+            "goflags": "-buildvcs=false",
+            "goproxy": "https://proxy.golang.org,direct",
+            "sources": {"GOFLAGS": "go env file /home/dev/.config/go/env", "GOPROXY": "/usr/local/go/go.env"},
+        },
+        "cache": {
+            "status": "ok",
+            "home": "/home/dev",
+            "gocache": "/home/dev/.cache/go-build",
+            "gomodcache": "/home/dev/go/pkg/mod",
+            "sources": {"GOCACHE": "default", "GOMODCACHE": "default"},
+        },
+        "container": {"status": "ok", "in_container": False},
+    }
 
 
 def check_failed() -> Report:
@@ -163,10 +229,45 @@ def check_failed() -> Report:
             ],
             binaries=[_binary()],
             environment={
-                "toolchain": {"status": "ok", "go_version": "go1.26.0"},
-                "cgo": {"status": "error", "cc": "aarch64-linux-gnu-gcc"},
+                **_environment(),
                 "vcs": {"status": "warning", "safe_directory": False},
-                "emulation": {"status": "skipped"},
+                "emulation": {"status": "skipped", "skipped": "no foreign Linux target"},
+                "build": {
+                    "go_version": "go1.26.0",
+                    "jobs": 2,
+                    "out": ".gocross/dist",
+                    "targets": {
+                        "linux/amd64": {
+                            "command": "go build -o /work/app/.gocross/dist/hello_linux_amd64 .",
+                            "env": {"GOOS": "linux", "GOARCH": "amd64"},
+                        },
+                        "linux/arm64": {
+                            "command": "go build -o /work/app/.gocross/dist/hello_linux_arm64 .",
+                            "env": {"GOOS": "linux", "GOARCH": "arm64"},
+                        },
+                    },
+                },
+                "smoke": {
+                    "linux/amd64": {
+                        "binary": "/work/app/.gocross/dist/hello_linux_amd64",
+                        "how": "native",
+                        "command": ["/work/app/.gocross/dist/hello_linux_amd64", "--version"],
+                        "exit_code": 0,
+                        "duration_s": 0.004,
+                        "problem": None,
+                        "output": "::set-env name=X::1\nhello 1.0\n",
+                    }
+                },
+                "verify-fixes": {
+                    "linux/arm64": {
+                        "rule": "log.cgo-cc-not-found",
+                        "changes": {"env": {"CC": "aarch64-linux-gnu-gcc"}, "flags": []},
+                        "command": "CC=aarch64-linux-gnu-gcc go build -o /tmp/gocross-verify/hello .",
+                        "status": "passed",
+                        "duration_s": 1.5,
+                        "log": "/work/app/.gocross/logs/linux_arm64.verify.log",
+                    }
+                },
             },
             findings=[notice, vcs, outside, platform_api, cc_missing],
         )
@@ -193,7 +294,7 @@ def inspect_run() -> Report:
         rule="artifact.wrong-target",
         category="exec-format-error",
         severity=Severity.ERROR,
-        target="linux/arm64",
+        target="linux/amd64",  # what the binary is; the title names the expectation
         title="Built for linux/amd64, expected linux/arm64",
         root_cause="Running it on linux/arm64 fails with exec format error; GOARCH was probably not "
         "passed to the build.",
@@ -221,14 +322,96 @@ def inspect_run() -> Report:
                     error="not an executable (no ELF, PE, Mach-O, XCOFF, Plan 9 or wasm header)",
                     go=None,
                 ),
+                _binary(
+                    path="::error::missing",
+                    format="unknown",
+                    **dict.fromkeys(_UNREAD, None),
+                    needed=[],
+                    error="cannot read: No such file or directory",
+                ),
             ],
             findings=[wrong_arch],
         )
     )
 
 
+def probe_run() -> Report:
+    """A probe run: the facts, and a host gcc that CC (set with go env -w) points linux/arm64 at."""
+    environment = _environment()
+    environment["cgo"]["targets"]["linux/arm64"] = {
+        "cgo": True,
+        "cgo_source": "config cgo",
+        "cc": "gcc",
+        "cc_source": "go env file /home/dev/.config/go/env",
+        "cc_path": "/usr/bin/gcc",
+        "cc_machine": "x86_64-linux-gnu",
+        "cc_fits": False,
+    }
+    environment["emulation"] = {
+        "status": "ok",
+        "binfmt_misc_mounted": True,
+        "binfmt_misc_enabled": True,
+        "registered": [{"name": "qemu-aarch64", "interpreter": "/usr/bin/qemu-aarch64-static"}],
+        "configured": [],
+        "targets": {
+            "linux/arm64": {
+                "qemu": "/usr/bin/qemu-aarch64-static",
+                "binfmt": "qemu-aarch64",
+                "binfmt_enabled": True,
+            }
+        },
+    }
+    wrong_cc = Finding(
+        rule="probe.cgo.cc-wrong-target",
+        category="cgo-wrong-compiler",
+        severity=Severity.ERROR,
+        target="linux/arm64",
+        title="CC=gcc builds for x86_64-linux-gnu, not linux/arm64",
+        root_cause="cgo is on for linux/arm64 but CC is the host's gcc, which builds x86-64 code.",
+        fix=Fix(
+            summary="Point CC at the arm64 cross compiler",
+            snippets=(Snippet(language="bash", code="go env -w CC=aarch64-linux-gnu-gcc\n"),),
+            changes=Changes(env={"CC": "aarch64-linux-gnu-gcc"}),
+        ),
+        evidence=(Evidence(source="probe", text="CC=gcc (go env file); -dumpmachine: x86_64-linux-gnu"),),
+    )
+    return _pin(
+        Report.build(
+            context=Context(command="probe", config="gocross.yml", go_mod="go.mod"),
+            environment=environment,
+            findings=[wrong_cc],
+        )
+    )
+
+
+def diagnose_run() -> Report:
+    """A diagnose run on a log that names its target only in the -o file name."""
+    missing = Finding(
+        rule="log.cgo.c-compiler-not-found",
+        category="cgo-no-c-compiler",
+        severity=Severity.ERROR,
+        target="linux/arm64",
+        title='C compiler "aarch64-linux-gnu-gcc-99" not found',
+        root_cause="cgo is enabled for linux/arm64 but the C compiler it runs, aarch64-linux-gnu-gcc-99, "
+        "is not installed.",
+        fix=Fix(
+            summary="Install the cross C compiler for linux/arm64 and point CC at it",
+            snippets=(Snippet(language="bash", code="sudo apt-get install -y gcc-aarch64-linux-gnu\n"),),
+            changes=Changes(env={"CC": "aarch64-linux-gnu-gcc", "CGO_ENABLED": "1"}),
+        ),
+        evidence=tuple(
+            Evidence(source="log", text=f'cgo: C compiler "aarch64-linux-gnu-gcc-99" not found ({n})', line=n)
+            for n in (3, 9, 15, 21)
+        ),
+        confidence=0.95,
+    )
+    return _pin(Report.build(context=Context(command="diagnose"), findings=[missing]))
+
+
 SAMPLES: dict[str, Callable[[], Report]] = {
     "check-failed": check_failed,
     "clean": clean,
     "inspect": inspect_run,
+    "probe": probe_run,
+    "diagnose": diagnose_run,
 }

@@ -33,7 +33,9 @@ def judge(
     file: its ``error`` says why)."""
     if info.error is not None:
         return []
-    label = target or (str(expect) if expect else info.target)
+    # A finding about a binary is labelled with what the binary is; the expectation is named in
+    # the finding itself (``expected linux/arm64``).
+    label = target or info.target or (str(expect) if expect else None)
     findings: list[Finding] = []
     findings += _wrong_target(info, expect, label)
     if info.format == "elf" and info.goos in ("linux", "android", None):

@@ -40,7 +40,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="SYSTEM",
         help="where the binaries run (debian:11, alpine:3.20, ...); repeatable",
     )
-    parser.add_argument("--glibc-max", metavar="X.Y", help="newest GLIBC symbol version a binary may need")
+    from ..deploy import glibc_option
+
+    parser.add_argument(
+        "--glibc-max", metavar="X.Y", type=glibc_option, help="newest GLIBC symbol version a binary may need"
+    )
     parser.add_argument(
         "--require-static", action="store_true", default=None, help="every ELF binary must be static"
     )
@@ -335,7 +339,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     environment["cgo-usage"] = {t: w.usage.to_json() for t, w in works.items() if w.usage is not None}
     if smoke_args is not None:
         environment["smoke"] = {t: w.smoke.to_json() for t, w in works.items() if w.smoke is not None}
-    if attempts:
+    if verify_fixes and failed:  # also when no fix could be tried: the report says so per target
         environment["verify-fixes"] = attempts
     root = repo_root(module_dir) or module_dir  # the repository holding the module, else the module
     return Report.build(

@@ -25,8 +25,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="SYSTEM",
         help="a system the binaries run on (debian:bullseye, alpine, scratch, glibc-2.31...); repeatable",
     )
+    from ..deploy import glibc_option
+
     parser.add_argument(
-        "--glibc-max", metavar="X.Y", help="the highest GLIBC version the binaries may require"
+        "--glibc-max",
+        metavar="X.Y",
+        type=glibc_option,
+        help="the highest GLIBC version the binaries may require",
     )
     parser.add_argument(
         "--require-static", action="store_true", default=None, help="ELF binaries must be statically linked"

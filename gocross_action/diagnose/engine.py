@@ -308,6 +308,10 @@ def _evidence(hit: Hit, facts: Facts, prefix: str) -> list[Evidence]:
     return out
 
 
+# What a title says for a fact the log does not show: what is known, never "?" or a guess.
+_UNKNOWN = {"target": "the target", "goos": "the target's OS", "goarch": "the target's architecture"}
+
+
 def _rank(rule: Rule) -> tuple[int, float]:
     return (rule.priority, rule.confidence)
 
@@ -354,11 +358,16 @@ def decide(result: Scan, *, facts: Facts, rules: RuleSet, source_prefix: str = "
         values = fixes.situation(facts, first.groups)
         evidence: list[Evidence] = []
         seen: set[str] = set()
+        shown: set[tuple[int | None, str]] = set()
         for h in own + [h for h in hits if h.rule != index]:
             if h.text in seen or len(evidence) >= EVIDENCE_PER_FINDING:
                 continue
             seen.add(h.text)
-            evidence.extend(_evidence(h, facts, source_prefix))
+            # A line is shown once, even when it is one hit's match and another's next line.
+            for ev in _evidence(h, facts, source_prefix):
+                if (ev.line, ev.text) not in shown:
+                    shown.add((ev.line, ev.text))
+                    evidence.append(ev)
         more = sum(result.counts.get(i, 0) for i in {h.rule for h in hits}) - len(seen)
         root_cause = templates.render_lenient(rule.root_cause, values, unknown="the target")
         if more > 0:
@@ -368,9 +377,9 @@ def decide(result: Scan, *, facts: Facts, rules: RuleSet, source_prefix: str = "
                 rule=rule.id,
                 category=rule.category,
                 severity=rule.severity,
-                title=templates.render_lenient(rule.title, values, unknown="?"),
+                title=templates.render_lenient(rule.title, {**_UNKNOWN, **values}, unknown="(unknown)"),
                 root_cause=root_cause,
-                target=str(facts.target) if facts.target else None,
+                target=str(target) if (target := facts.effective_target) else None,
                 fix=fixes.build(rule.fixes, facts=facts, captured=first.groups, links=rule.links),
                 evidence=tuple(evidence),
                 confidence=rule.confidence,

@@ -8,6 +8,7 @@ lines with ``GOOS=... CC=...``, ``go version`` lines, compiler names, Docker bui
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ FACT_LITERALS: dict[str, tuple[Kind, ...]] = {
     "CC=": (("env", "CC"),),
     "CXX=": (("env", "CXX"),),
     "go version go": (("version", ""),),
+    "go build": (("output", ""),),
     "C compiler": (("cc", ""),),
     " RUN ": (("marker", "docker-build"),),
     "buildx": (("marker", "docker-build"),),
@@ -71,6 +73,8 @@ _MARKERS: dict[str, re.Pattern[str]] = {
     "alpine": re.compile(r"[Aa]lpine|\bapk add\b"),
     "qemu": re.compile(r"\bqemu-[\w-]+|qemu: "),
 }
+_OUTPUT = re.compile(r"\bgo build\b.*?\s-o[= ]\s*['\"]?(?P<out>[^\s'\";]+)")
+_NAME_PARTS = re.compile(r"[-_.]")
 _WORKSPACE = re.compile(r"(?P<root>/home/runner/work/[^/\s]+/[^/\s]+/|/__w/[^/\s]+/[^/\s]+/)")
 
 
@@ -93,26 +97,43 @@ class Facts:
     probes: Mapping[str, str] = field(default_factory=dict)
     cgo_packages: tuple[str, ...] | None = None
     markers: frozenset[str] = frozenset()
+    output_target: Target | None = None  # named by go build's -o (app-linux-arm64)
+
+    @property
+    def named_target(self) -> Target | None:
+        """A target the log names without GOOS/GOARCH: in go build's ``-o`` file name, else in
+        the C compiler's triplet (``aarch64-linux-gnu-gcc``, ``x86_64-w64-mingw32-gcc``)."""
+        if self.output_target is not None:
+            return self.output_target
+        return target_in_compiler(self.compiler) if self.compiler else None
 
     @property
     def goos(self) -> str | None:
         if self.target is not None:
             return self.target.goos
         value = self.env.get("GOOS")
-        return value if value in known_goos() else None
+        if value in known_goos():
+            return value
+        named = None if value or self.env.get("GOARCH") else self.named_target
+        return named.goos if named else None
 
     @property
     def goarch(self) -> str | None:
         if self.target is not None:
             return self.target.goarch
         value = self.env.get("GOARCH")
-        return value if value in known_goarch() else None
+        if value in known_goarch():
+            return value
+        named = None if value or self.env.get("GOOS") else self.named_target
+        return named.goarch if named else None
 
     @property
     def effective_target(self) -> Target | None:
         """The target, or the one the log's GOOS/GOARCH name (GOOS alone: the host's arch)."""
         if self.target is not None:
             return self.target
+        if not (self.env.get("GOOS") or self.env.get("GOARCH")) and self.named_target is not None:
+            return self.named_target
         goos, goarch = self.goos, self.goarch or (self.host_goarch if self.goos else None)
         if goos and goarch:
             variant = self.env.get("GOARM") if goarch == "arm" else None
@@ -153,6 +174,7 @@ class LogFacts:
         self.host_goos: str | None = None
         self.host_goarch: str | None = None
         self.workspace: str | None = None
+        self.output_target: Target | None = None
 
     def read(self, text: str, kinds: Iterable[Kind]) -> None:
         """Read the facts of ``kinds`` (from ``FACT_LITERALS``) that ``text`` shows (a raw line:
@@ -168,6 +190,10 @@ class LogFacts:
                 if m:
                     self.host_goos, self.host_goarch = m.group("goos"), m.group("goarch")
                     self.env.setdefault("GOVERSION", m.group("version"))
+            elif what == "output":
+                m = _OUTPUT.search(text)
+                if m and self.output_target is None:
+                    self.output_target = target_in_file_name(m.group("out"))
             elif what == "cc":
                 m = _COMPILER.search(text)
                 if m:
@@ -202,4 +228,39 @@ class LogFacts:
             host_goarch=given.host_goarch or self.host_goarch,
             env=env,
             markers=given.markers | frozenset(self.markers),
+            output_target=given.output_target or self.output_target,
         )
+
+
+def target_in_file_name(path: str) -> Target | None:
+    """``app-linux-arm64``, ``hello_windows_386.exe``: a GOOS next to a GOARCH in a file name."""
+    parts = _NAME_PARTS.split(path.replace("\\", "/").rsplit("/", 1)[-1])
+    goos, goarch = set(known_goos()), set(known_goarch())
+    for first, second in itertools.pairwise(parts):
+        if first in goos and second in goarch:
+            return Target(goos=first, goarch=second)
+    return None
+
+
+def target_in_compiler(command: str) -> Target | None:
+    """The target a C compiler's GNU triplet names: ``aarch64-linux-gnu-gcc-12`` is linux/arm64,
+    ``i686-w64-mingw32-gcc`` windows/386 (from targets.json, the table the fixes use)."""
+    from ..targets import table
+
+    words = command.split()
+    name = words[0].replace("\\", "/").rsplit("/", 1)[-1] if words else ""
+    if "-" not in name:
+        return None
+    for goarch, row in table()["windows_gcc"].items():
+        if (
+            isinstance(row, Mapping)
+            and row.get("cc")
+            and name.startswith(str(row["cc"]).rsplit("-", 1)[0] + "-")
+        ):
+            return Target(goos="windows", goarch=goarch)
+    for goarch, info in table()["arch"].items():
+        gnus = [info.get("gnu"), *(info.get("gnu_by_variant") or {}).values()]
+        for gnu in gnus:
+            if gnu and name.startswith(gnu + "-"):
+                return Target(goos="linux", goarch=goarch)
+    return None

@@ -105,10 +105,11 @@ class BinaryInfo:
 
     @property
     def target(self) -> str | None:
-        """``goos/goarch[/variant]`` when both are known."""
-        if not self.goos or not self.goarch:
-            return None
-        return f"{self.goos}/{self.goarch}" + (f"/{self.variant}" if self.variant else "")
+        """``goos/goarch[/variant]`` when both are known (a default variant left out, as the
+        targets of ``gocross check`` are named)."""
+        from ..targets import display_name
+
+        return display_name(self.goos, self.goarch, self.variant)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -40,7 +40,13 @@ def probe(ctx: ProbeContext) -> ProbeResult:
     home = ctx.env.get("HOME") or ""
     gocache = genv.get("GOCACHE", "")
     modcache = genv.get("GOMODCACHE", "")
-    facts: dict[str, Any] = {"home": home or None, "gocache": gocache or None, "gomodcache": modcache or None}
+    facts: dict[str, Any] = {
+        "home": home or None,
+        "gocache": gocache or None,
+        "gomodcache": modcache or None,
+        # Where each value comes from: set explicitly, or go's default under HOME/GOPATH.
+        "sources": {k: system.setting(ctx, k)[1] for k in ("GOCACHE", "GOMODCACHE")},
+    }
     findings: list[Finding] = []
     if not genv:
         return result(NAME, {**facts, "skipped": "go env is not available"}, [])

@@ -107,6 +107,8 @@ def probe(ctx: ProbeContext) -> ProbeResult:
     vendor = mod_path.parent / "vendor" if mod_path else None
     facts: dict[str, Any] = {
         **{k.lower(): v for k, v in base.items()},
+        # Where each explicitly set value comes from (environment, go env file, $GOROOT/go.env).
+        "sources": {k: system.setting(ctx, k)[1] for k in ("GOFLAGS", "GOPROXY") if base.get(k)},
         "requires": len(mod.requires) if mod else 0,
         "vendor_dir": bool(vendor and vendor.is_dir()),
     }

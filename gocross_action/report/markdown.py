@@ -16,8 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..findings import Finding, Severity
+from . import facts
 from .model import Report, TargetResult
 
+_NONE = "–"  # noqa: RUF001
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTICE: "ℹ️"}  # noqa: RUF001
 _STATUS = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "⏭️ skipped"}
 _PROBE = {"ok": "✅", "warning": "⚠️", "error": "❌", "skipped": "⏭️"}
@@ -99,12 +101,16 @@ def _header(report: Report) -> str:
     return title
 
 
-def _target_rows(report: Report) -> list[str]:
+def _target_rows(report: Report, verbose: bool) -> list[str]:
     rows = []
     for t in report.targets:
+        stages = "<br>".join(
+            f"{stage}: {cell(text)}" if stage else cell(text)
+            for stage, text in facts.stages(report, t, verbose=verbose)
+        )
         rows.append(
             f"| {code_span(t.target)} | {_STATUS[t.status]} | {_duration(t)} | "
-            f"{_counts(report.findings_for(t.target)) or '–'} |\n"  # noqa: RUF001
+            f"{_counts(report.findings_for(t.target)) or '–'} | {stages or '–'} |\n"  # noqa: RUF001
         )
     return rows
 
@@ -113,7 +119,7 @@ def _duration(t: TargetResult) -> str:
     return "–" if t.duration_s is None else f"{t.duration_s:.1f} s"  # noqa: RUF001
 
 
-_TARGET_TABLE = "\n| Target | Status | Time | Findings |\n|---|---|---|---|\n"
+_TARGET_TABLE = "\n| Target | Status | Time | Findings | Stages |\n|---|---|---|---|---|\n"
 _BINARY_TABLE = "\n| Binary | Format | Target | Linkage | Needs glibc |\n|---|---|---|---|---|\n"
 
 
@@ -127,7 +133,7 @@ def _binary_rows(binaries: Iterable[Mapping[str, Any]]) -> list[str]:
                 f"{cell(str(b['error']))} | | |\n"
             )
             continue
-        target = "/".join(str(b[k]) for k in ("goos", "goarch", "variant") if b.get(k))
+        target = facts.target_name(b.get("goos"), b.get("goarch"), b.get("variant"))
         linkage = b.get("linkage") or "–"  # noqa: RUF001
         glibc = b.get("glibc_required") or "–"  # noqa: RUF001
         rows.append(
@@ -137,25 +143,52 @@ def _binary_rows(binaries: Iterable[Mapping[str, Any]]) -> list[str]:
     return rows
 
 
-def _environment(report: Report) -> str:
+def _facts_tables(report: Report, verbose: bool) -> str:
+    """The facts the probes gathered: a short table, per-target compilers, and (verbose) all."""
+    out = ""
+    rows = facts.summary_rows(report)
+    if rows:
+        out += "\n| Fact | Value |\n|---|---|\n" + "".join(f"| {cell(k)} | {cell(v)} |\n" for k, v in rows)
+    per_target = facts.target_rows(report)
+    if per_target:
+        out += "\n| Target | cgo | C compiler | Emulation |\n|---|---|---|---|\n"
+        out += "".join(
+            f"| {code_span(t)} | {cell(c)} | {cell(cc)} | {cell(e) or _NONE} |\n"
+            for t, c, cc, e in per_target
+        )
+    if verbose:
+        everything = facts.flat(report)
+        if everything:
+            out += "\n<details><summary>All environment facts</summary>\n\n| Fact | Value |\n|---|---|\n"
+            out += "".join(f"| {code_span(k)} | {cell(v)} |\n" for k, v in everything)
+            out += "\n</details>\n"
+    return out
+
+
+def _environment(report: Report, verbose: bool = False) -> str:
     if not report.environment:
         return ""
     by_status: dict[str, list[str]] = {}
-    for name, facts in report.environment.items():
-        by_status.setdefault(str(facts.get("status", "ok")), []).append(name)
+    for name, data in report.environment.items():
+        if "status" not in data:  # build, smoke...: records, not probes
+            continue
+        by_status.setdefault(str(data.get("status", "ok")), []).append(name)
     ok = len(by_status.pop("ok", []))
     parts = [f"{_plural(ok, 'check')} ok"] if ok else []
     for status in ("error", "warning", "skipped"):
         names = by_status.get(status)
         if names:
             parts.append(f"{_PROBE[status]} {status}: {', '.join(code_span(n) for n in names)}")
-    return f"\n**Environment:** {'; '.join(parts)}\n"
+    out = f"\n**Environment:** {'; '.join(parts)}\n"
+    if verbose or report.context.command == "probe":
+        out += _facts_tables(report, verbose)
+    return out
 
 
-def _evidence(finding: Finding) -> str:
+def _evidence(finding: Finding, verbose: bool) -> str:
     if not finding.evidence:
         return ""
-    shown = finding.evidence[:_EVIDENCE_SHOWN]
+    shown = finding.evidence if verbose else finding.evidence[:_EVIDENCE_SHOWN]
     labels = []
     for ev in shown:
         label = ev.source
@@ -188,7 +221,7 @@ def _fix(finding: Finding) -> str:
     return out
 
 
-def _finding(finding: Finding) -> str:
+def _finding(finding: Finding, report: Report, verbose: bool) -> str:
     target = f"{code_span(finding.target)}: " if finding.target else ""
     out = f"\n### {_ICON[finding.severity]} {target}{inline(finding.title)}\n\n{inline(finding.root_cause)}\n"
     locations = [
@@ -197,7 +230,14 @@ def _finding(finding: Finding) -> str:
     ]
     if locations:
         out += f"\nAt {', '.join(dict.fromkeys(locations))}.\n"
-    out += _evidence(finding)
+    settings = facts.settings_for(finding, report)
+    if settings:
+        shown = []
+        for text in settings:
+            value, _, source = text.partition(" (")
+            shown.append(f"{code_span(value)} ({inline(source)}" if source else code_span(value))
+        out += f"\nSettings: {'; '.join(shown)}.\n"
+    out += _evidence(finding, verbose)
     out += _fix(finding)
     confidence = f" · confidence {round(finding.confidence * 100)}%" if finding.confidence < 1 else ""
     tags = f"{finding.severity.value} · {code_span(finding.category)} · {code_span(finding.rule)}{confidence}"
@@ -208,13 +248,16 @@ def _finding(finding: Finding) -> str:
 # --------------------------------------------------------------------------- render
 
 
-def render(report: Report, *, limit: int | None = None, more: str | None = None) -> str:
-    """The report as GitHub-flavoured Markdown, at most ``limit`` characters when given."""
+def render(
+    report: Report, *, limit: int | None = None, more: str | None = None, verbose: bool = False
+) -> str:
+    """The report as GitHub-flavoured Markdown, at most ``limit`` characters when given;
+    ``verbose`` adds every fact gathered and every evidence line."""
     head = _header(report)
-    target_rows = _target_rows(report)
+    target_rows = _target_rows(report, verbose)
     binary_rows = _binary_rows(report.binaries)
-    environment = _environment(report)
-    findings = [_finding(f) for f in report.findings]
+    environment = _environment(report, verbose)
+    findings = [_finding(f, report, verbose) for f in report.findings]
     full = (
         head
         + (_TARGET_TABLE + "".join(target_rows) if target_rows else "")

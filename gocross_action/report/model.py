@@ -143,13 +143,26 @@ class Report:
         )
 
 
+# gocross check's records keyed by target (``build`` under its ``targets``): a matrix job records
+# only its own targets, so merged reports keep every job's.
+_PER_TARGET = ("smoke", "verify-fixes", "cgo-usage")
+
+
 def merge(reports: Sequence[Report], *, context: Context) -> Report:
     """One report out of several (matrix jobs): targets, binaries and findings concatenated,
-    environments keyed by probe name (the first report's value wins)."""
+    environments keyed by probe name (the first report's value wins), except the per-target
+    records of each job's builds, smoke runs and fix verifications, which are combined."""
     environment: dict[str, Mapping[str, Any]] = {}
     for report in reports:
         for name, facts in report.environment.items():
-            environment.setdefault(name, facts)
+            if name in _PER_TARGET and name in environment:
+                environment[name] = {**facts, **environment[name]}
+            elif name == "build" and name in environment:
+                earlier = environment[name]
+                targets = {**(facts.get("targets") or {}), **(earlier.get("targets") or {})}
+                environment[name] = {**earlier, "targets": targets}
+            else:
+                environment.setdefault(name, facts)
     return Report.build(
         context=context,
         targets=[t for r in reports for t in r.targets],

@@ -17,11 +17,16 @@ _MODULES = {
 }
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    """The report as text in ``fmt``; ``color`` only applies to the text format."""
+def render(
+    report: Report, fmt: str, *, color: bool = False, verbose: bool = False, actions: bool = False
+) -> str:
+    """The report as text in ``fmt``. ``color`` and ``actions`` (a GitHub Actions log) apply to
+    the text format; ``verbose`` (every fact, not only the compact lines) to text and Markdown."""
     module = importlib.import_module(_MODULES[fmt])
     if fmt == "text":
-        out: str = module.render(report, color=color)
+        out: str = module.render(report, color=color, verbose=verbose, actions=actions)
+    elif fmt == "markdown":
+        out = module.render(report, verbose=verbose)
     else:
         out = module.render(report)
     return out

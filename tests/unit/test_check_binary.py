@@ -153,3 +153,17 @@ def test_binary_that_fits_its_expectations_gives_no_finding() -> None:
 
 def test_unreadable_binary_is_not_judged() -> None:
     assert _judge(BinaryInfo(path="x", error="truncated"), expect="linux/arm64", require_static=True) == []
+
+
+def test_findings_about_a_binary_are_labelled_with_what_it_is_not_what_was_expected() -> None:
+    amd64 = dataclasses.replace(GLIBC_DYNAMIC, variant="v1")
+    findings = _judge(amd64, expect="linux/arm64", glibc_max="2.17")
+    assert {f.target for f in findings} == {"linux/amd64"}
+    wrong = next(f for f in findings if f.category == "exec-format-error")
+    assert wrong.title == "built for linux/amd64, expected linux/arm64"
+
+
+def test_a_binary_at_a_non_default_level_keeps_its_variant_in_its_label() -> None:
+    v3 = dataclasses.replace(GLIBC_DYNAMIC, variant="v3")
+    (finding,) = _judge(v3, glibc_max="2.17")
+    assert finding.target == "linux/amd64/v3"

@@ -223,3 +223,60 @@ def test_text_on_a_terminal_is_coloured_unless_no_color(
     os.close(master)
     assert "No deploy system declared" in shown
     assert ("\x1b[1;31mERROR\x1b[0m" in shown) == coloured
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["rules", "list", "--config", "missing.yml"],
+        ["--config", "missing.yml", "rules", "list"],
+        ["rules", "--config", "missing.yml", "list"],
+        ["--debug", "--config", "missing.yml", "rules", "list", "--format", "json"],
+    ],
+)
+def test_config_is_accepted_before_or_after_the_command(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    assert (
+        capsys.readouterr().err
+        == "gocross: error: cannot read config missing.yml: No such file or directory\n"
+    )
+
+
+def test_debug_is_accepted_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["rules", "list", "--debug"]) == 0
+    assert " rules in 21 categories" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["check", "inspect"])
+def test_a_malformed_glibc_max_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # check would build (and the unit-test guard would fail on `go`) if the option got that far.
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, str(tmp_path), "--glibc-max", "2.x"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gocross {command}: error: argument --glibc-max: must look like 2.31, not '2.x'")
+
+
+def test_verbose_shows_every_fact_in_text_and_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["fixture", stored(tmp_path, "check-failed")])
+    assert "All environment facts" not in capsys.readouterr().out
+    cli.main(["fixture", stored(tmp_path, "check-failed"), "--verbose"])
+    assert "cache.gomodcache" in capsys.readouterr().out
+    cli.main(["fixture", stored(tmp_path, "check-failed"), "-v", "--format", "markdown"])
+    assert "<details><summary>All environment facts</summary>" in capsys.readouterr().out
+
+
+def test_text_in_a_github_actions_log_is_coloured_and_cannot_issue_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    cli.main(["fixture", stored(tmp_path, "inspect")])
+    out = capsys.readouterr().out
+    assert "\x1b[1;31mERROR" in out
+    assert "  \u200b::error::missing: not inspected" in out

@@ -24,7 +24,22 @@ CASES: dict[str, Callable[[], str]] = {
     for name, build in SAMPLES.items()
     for fmt in FORMATS
 }
-CASES["check-failed.color.txt"] = lambda: render(SAMPLES["check-failed"](), "text", color=True)
+# The text and Markdown renderers of every command, quiet and --verbose, on a pipe, on a TTY
+# (colour) and in a GitHub Actions log (colour, folds, no line acting as a workflow command).
+TEXT_MODES: dict[str, dict[str, bool]] = {
+    "color": {"color": True},
+    "actions": {"color": True, "actions": True},
+    "verbose": {"verbose": True},
+    "verbose.color": {"verbose": True, "color": True},
+    "verbose.actions": {"verbose": True, "color": True, "actions": True},
+}
+COMMAND_SAMPLES = ("check-failed", "probe", "inspect", "diagnose")
+for _name in COMMAND_SAMPLES:
+    for _mode, _options in TEXT_MODES.items():
+        CASES[f"{_name}.{_mode}.txt"] = lambda name=_name, options=_options: render(
+            SAMPLES[name](), "text", **options
+        )
+    CASES[f"{_name}.verbose.md"] = lambda name=_name: render(SAMPLES[name](), "markdown", verbose=True)
 CASES["check-failed.limit-2000.md"] = lambda: markdown.render(
     SAMPLES["check-failed"](), limit=2000, more="the `gocross-report-check` artifact"
 )
