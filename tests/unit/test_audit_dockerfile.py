@@ -33,7 +33,7 @@ COPY --from=build /out/app /app
 def test_escape_directive_continuations_and_comments_make_one_instruction() -> None:
     df = parse(MULTI)
     assert df.escape == "`"
-    run = [i for i in df.instructions if i.keyword == "RUN"][0]
+    run = next(i for i in df.instructions if i.keyword == "RUN")
     assert run.line == 9
     assert run.flag("mount") == "type=cache,target=/root/.cache/go-build"
     assert run.args.split() == ["GOOS=$TARGETOS", "GOARCH=$TARGETARCH", "go", "build", "-o", "/out/app", "."]
