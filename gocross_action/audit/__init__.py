@@ -96,7 +96,6 @@ def run(
             repo=repo,
             context_dir=context_dir,
             platforms=tuple(sorted(wanted)),
-            text=text,
         )
         findings += dockerfile_checks.check(ctx)
         emulated[name] = dockerfile_checks.emulated_runs(ctx)

@@ -29,16 +29,6 @@ ROOT_USERS = frozenset({"root", "0", "0:0", "root:root"})
 
 
 @dataclass(frozen=True, kw_only=True)
-class Target:
-    """A Dockerfile as some file builds it: the build context and the platforms asked for."""
-
-    dockerfile: str  # relative to the repository
-    context: str = ""  # relative to the repository; "" means the Dockerfile's directory
-    platforms: tuple[str, ...] = ()
-    source: str = ""  # where this build is declared (file:line)
-
-
-@dataclass(frozen=True, kw_only=True)
 class GoBuild:
     stage: Stage
     step: Step
@@ -71,7 +61,6 @@ class Context:
     repo: Repository
     context_dir: Path
     platforms: tuple[str, ...] = ()
-    text: str = ""
     _builds: list[GoBuild] = field(default_factory=list)
 
     @property
@@ -80,7 +69,12 @@ class Context:
         for it (the file uses a TARGET* build argument)."""
         if len(set(self.platforms)) > 1:
             return True
-        return any(name in self.text for name in TARGET_ARGS)
+        return any(
+            name in text
+            for ins in self.dockerfile.instructions
+            for text in (ins.args, *(f[1] for f in ins.flags), *(h.body for h in ins.heredocs))
+            for name in TARGET_ARGS
+        )
 
     def builds(self) -> list[GoBuild]:
         if not self._builds:
@@ -217,8 +211,8 @@ def target_ignored(ctx: Context) -> Iterable[Finding]:
                 "others)."
             ),
             evidence=[
-                _ev(ctx, build.stage.line, f"FROM --platform={build.stage.platform} {build.stage.image}"),
                 _ev(ctx, build.line, "go " + build.command.verb + " without GOARCH"),
+                _ev(ctx, build.stage.line, f"FROM --platform={build.stage.platform} {build.stage.image}"),
             ],
             fix="Declare the target arguments in the stage and pass them to go build",
             snippet="ARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .",
@@ -509,8 +503,8 @@ def vcs_without_git(ctx: Context) -> Iterable[Finding]:
                 )
             ),
             evidence=[
-                _ev(ctx, copy.instruction.line, "COPY of the build context with .git"),
                 _ev(ctx, build.line, "go " + build.command.verb),
+                _ev(ctx, copy.instruction.line, "COPY of the build context with .git"),
             ],
             fix="Install git in the build stage, or pass -buildvcs=false and stamp the version with -ldflags",
             snippet="RUN apk add --no-cache git",
@@ -538,7 +532,7 @@ def no_cache_mount(ctx: Context) -> Iterable[Finding]:
             for m in step.instruction.flag_values("mount")
             if "type=cache" in m and ("go-build" in m or "pkg/mod" in m or "/go" in m)
         ]
-        if mounts:
+        if mounts or self_or_parent_downloads(ctx, stage):
             continue
         download = next(
             (
@@ -577,6 +571,20 @@ def no_cache_mount(ctx: Context) -> Iterable[Finding]:
                 "    go build -o /out/app ."
             ),
         )
+
+
+def self_or_parent_downloads(ctx: Context, stage: Stage) -> bool:
+    """Whether a stage this one is built FROM downloads the modules (so the copy comes after)."""
+    parent = ctx.dockerfile.stage(stage.image)
+    hops = 0
+    while parent is not None and parent.index < stage.index and hops < 50:
+        for step in parent.steps:
+            if step.instruction.keyword == "RUN" and any(
+                c.verb == "mod" for c in gocommands.commands(step.instruction.command)
+            ):
+                return True
+        stage, parent, hops = parent, ctx.dockerfile.stage(parent.image), hops + 1
+    return False
 
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (

@@ -53,7 +53,26 @@ class GoCommand:
         return None
 
 
+def _squeeze_expressions(script: str) -> str:
+    """``${{ matrix.goarch }}`` -> ``${{matrix.goarch}}``: a workflow expression is one word."""
+    out: list[str] = []
+    start = 0
+    while True:
+        opening = script.find("${{", start)
+        if opening < 0:
+            break
+        closing = script.find("}}", opening + 3)
+        if closing < 0:
+            break
+        out.append(script[start:opening])
+        out.append("${{" + "".join(script[opening + 3 : closing].split()) + "}}")
+        start = closing + 2
+    out.append(script[start:])
+    return "".join(out)
+
+
 def _words(script: str) -> list[str]:
+    script = _squeeze_expressions(script)
     return [w.strip("\"'") for w in _SEPARATORS.split(script) if w.strip("\"'")]
 
 

@@ -149,7 +149,7 @@ def prediction_finding(prediction: Prediction) -> Finding | None:
         cause="DefaultGODEBUG of the main package keeps older behaviour: " + "; ".join(shown) + ".",
         evidence=[
             at(p, n, f"{k}={prediction.settings[k]}")
-            for k, (p, n) in sorted(prediction.origin.items())
+            for k, (p, n) in sorted(prediction.origin.items(), key=lambda item: (item[1][0], item[1][1] or 0))
             if k in prediction.settings
         ][:10],
         fix="Raise the go line (or set godebug lines in go.mod) once the newer behaviour is tested",

@@ -90,7 +90,7 @@ def goos_for_tests(ctx: Context) -> Iterable[Finding]:
                     ),
                     evidence=[
                         at(wf.path, value.line, f"{key}: {value.text} ({level} env)"),
-                        at(wf.path, step.line, f"go {verb}"),
+                        at(wf.path, step.run_line or step.line, f"go {verb}"),
                     ],
                     fix=f"Set {key} only on the build step, not at {level} level",
                     snippet=(
@@ -149,7 +149,7 @@ def cgo_across_matrix(ctx: Context) -> Iterable[Finding]:
                         "CGO_ENABLED=0 and fail, or build stubs that fail at run time."
                     ),
                     evidence=[
-                        at(wf.path, step.line, "go build with GOOS/GOARCH from the matrix"),
+                        at(wf.path, step.run_line or step.line, "go build with GOOS/GOARCH from the matrix"),
                         at(ctx.cgo.path, ctx.cgo.line, ctx.cgo.reason),
                     ],
                     fix="Enable cgo and install a C cross compiler for each target (or use zig cc)",
@@ -173,7 +173,7 @@ def cgo_across_matrix(ctx: Context) -> Iterable[Finding]:
                         "compiler and CC is not set: go runs the host's gcc, which cannot compile for "
                         "those targets ('cgo: C compiler ... not found' or host assembler errors)."
                     ),
-                    evidence=[at(wf.path, step.line, "go build with CGO_ENABLED=1")],
+                    evidence=[at(wf.path, step.run_line or step.line, "go build with CGO_ENABLED=1")],
                     fix="Install the target's cross compiler in an earlier step and set CC for it",
                     snippet=(
                         "- run: sudo apt-get install -y gcc-aarch64-linux-gnu\n"
@@ -206,7 +206,7 @@ def _platforms_of(step: Step) -> tuple[list[str], int] | None:
         words = step.run.replace("=", " ").split()
         for i, word in enumerate(words[:-1]):
             if word == "--platform":
-                return [p for p in words[i + 1].split(",") if p], step.line
+                return [p for p in words[i + 1].split(",") if p], step.run_line or step.line
     return None
 
 
@@ -272,12 +272,8 @@ def setup_go_cache_across_targets(ctx: Context) -> Iterable[Finding]:
             if not _action(step.uses, ("actions/setup-go",)):
                 continue
             version = (step.uses or "").rsplit("@", 1)[-1]
-            if (
-                version in ("v1", "v2", "v3")
-                or step.with_.get("cache", Value(text="", line=0)).text == "false"
-            ):
-                continue
-            if "matrix." in step.with_.get("cache-dependency-path", Value(text="", line=0)).text:
+            cache = step.with_.get("cache")
+            if version in ("v1", "v2", "v3") or (cache is not None and cache.text == "false"):
                 continue
             yield finding(
                 rule="audit.workflow.setup-go-cache-across-targets",

@@ -34,6 +34,7 @@ class Step:
     run: str | None
     env: Mapping[str, Value]
     with_: Mapping[str, Value]
+    run_line: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +133,10 @@ def parse(text: str, path: str) -> Workflow:
         raise WorkflowError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     if root is None:
         return Workflow(path=path, env={})
-    data = _convert(root, _Budget())
+    try:
+        data = _convert(root, _Budget())
+    except WorkflowError as exc:
+        raise WorkflowError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise WorkflowError(f"{path}: a workflow is a mapping")
     jobs: list[Job] = []
@@ -166,6 +170,7 @@ def parse(text: str, path: str) -> Workflow:
                     run=_text(step.get("run")),
                     env=_scalars(step.get("env")),
                     with_=_scalars(step.get("with")),
+                    run_line=_line(step.get("run")),
                 )
             )
         jobs.append(
