@@ -300,9 +300,12 @@ def cgo_runtime(ctx: Context) -> Iterable[Finding]:
             if runtime.libc == "none" or (runtime.libc != builder.libc and builder.libc in ("glibc", "musl")):
                 if runtime.libc == builder.libc:
                     continue
+                static_image = runtime.libc == "none"
                 yield finding(
-                    rule="audit.dockerfile.cgo-libc-mismatch",
-                    category="libc-musl-glibc-mismatch",
+                    rule="audit.dockerfile.cgo-in-static-image"
+                    if static_image
+                    else "audit.dockerfile.cgo-libc-mismatch",
+                    category="static-linking" if static_image else "libc-musl-glibc-mismatch",
                     severity=severity,
                     title=(
                         f"a cgo binary built on {builder.libc} runs on {runtime.image} "
