@@ -28,7 +28,9 @@ def run(
     targets: Sequence[TargetConfig] = (),
     env: Mapping[str, str] | None = None,
     cgroup: Path = Path("/sys/fs/cgroup"),
+    binaries: Sequence[Path] = (),
 ) -> Result:
+    """Audit the repository at ``root`` (and the DefaultGODEBUG of ``binaries``, when given)."""
     from . import (
         bake,
         dockerfile,
@@ -122,14 +124,30 @@ def run(
         if notice is not None:
             findings.append(notice)
 
+    built: dict[str, Any] = {}
+    for binary in binaries:
+        read = godebug.from_binary(binary)
+        if isinstance(read, str):
+            built[str(binary)] = {"error": read}
+            continue
+        built[str(binary)] = read.to_json()
+        notice = godebug.binary_finding(read)
+        if notice is not None:
+            findings.append(notice)
+
     toolchain = _toolchain(env)
     quota = godebug.cpu_quota(cgroup)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    warning = godebug.gomaxprocs_finding(
-        quota=quota, toolchain=toolchain, settings=root_settings, cpus=cpus, gomaxprocs=env.get("GOMAXPROCS")
-    )
-    if warning is not None:
-        findings.append(warning)
+    # The binaries given say what runs; otherwise the Go here and the module's go line do.
+    runs = [(b["go"], b["default_godebug"]) for b in built.values() if "go" in b] or [
+        (toolchain, root_settings)
+    ]
+    for go, settings in runs:
+        warning = godebug.gomaxprocs_finding(
+            quota=quota, toolchain=go, settings=settings, cpus=cpus, gomaxprocs=env.get("GOMAXPROCS")
+        )
+        if warning is not None:
+            findings.append(warning)
 
     environment = {
         "audit": {
@@ -139,7 +157,7 @@ def run(
             "skipped": list(repo.skipped),
         },
         "go-settings": go_settings,
-        "godebug": predictions,
+        "godebug": {"modules": predictions, "binaries": built},
         "runtime": {
             "toolchain": toolchain,
             "cpu_quota": quota,

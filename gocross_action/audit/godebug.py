@@ -20,7 +20,7 @@ from ..findings import Evidence, Finding, Fix, Severity, Snippet
 from .files import Repository
 from .finding import at, finding
 
-_GO_DEBUG = re.compile(r"^//go:debug[ \t]+([A-Za-z0-9_.-]+)=([^ \t\r]*)", re.MULTILINE)
+_GO_DEBUG = re.compile(r"^//go:debug[ \t]+([A-Za-z0-9_.-]+)=(\S*)", re.MULTILINE)
 _VERSION = re.compile(r"^(?:go)?(\d+)\.(\d+)")
 MAX_MAIN_FILES = 200
 SHOWN = 6  # settings described in a finding; the report environment lists them all
@@ -155,6 +155,61 @@ def prediction_finding(prediction: Prediction) -> Finding | None:
         fix="Raise the go line (or set godebug lines in go.mod) once the newer behaviour is tested",
         snippet="godebug (\n    default=go1.23\n)",
         language="go.mod",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BinaryDebug:
+    """A Go binary's toolchain and the DefaultGODEBUG its build info records."""
+
+    path: str
+    go: str | None
+    settings: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "go": self.go,
+            "default_godebug": dict(self.settings),
+            "meaning": [meaning(k, v) for k, v in sorted(self.settings.items())],
+        }
+
+
+def from_binary(path: Path) -> BinaryDebug | str:
+    """The binary's DefaultGODEBUG, or why it cannot be read (not Go, not an executable...)."""
+    from ..inspect import read
+
+    info = read(path)
+    if info.error:
+        return info.error
+    if info.go is None:
+        return "not a Go binary (no build info)"
+    return BinaryDebug(
+        path=str(path), go=info.go.version, settings=parse(info.go.settings.get("DefaultGODEBUG", ""))
+    )
+
+
+def binary_finding(binary: BinaryDebug) -> Finding | None:
+    """A notice naming the non-default settings a built binary carries."""
+    if not binary.settings:
+        return None
+    described = [meaning(k, v) for k, v in sorted(binary.settings.items())]
+    shown = described[:SHOWN] + ([f"and {len(described) - SHOWN} more"] if len(described) > SHOWN else [])
+    return Finding(
+        rule="audit.godebug.binary-non-default",
+        category="other",
+        severity=Severity.NOTICE,
+        title=f"{Path(binary.path).name} carries {len(described)} non-default GODEBUG setting(s)",
+        root_cause=f"The DefaultGODEBUG built into {binary.path} ({binary.go}): " + "; ".join(shown) + ".",
+        evidence=(
+            Evidence(
+                source="artifact",
+                text="DefaultGODEBUG=" + ",".join(f"{k}={v}" for k, v in sorted(binary.settings.items())),
+            ),
+        ),
+        fix=Fix(
+            summary="Raise go.mod's go line, or name the settings you keep with godebug lines",
+            snippets=(Snippet(language="go.mod", code="godebug (\n    default=go1.23\n)"),),
+        ),
     )
 
 

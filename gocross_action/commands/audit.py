@@ -19,6 +19,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="targets to show the effective Go settings of (default: the config's)",
     )
 
+    parser.add_argument(
+        "--binary",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="also report the DefaultGODEBUG a built Go binary carries; repeatable",
+    )
+
 
 def build_report(args: argparse.Namespace, config: Config) -> Report:
     from .. import audit
@@ -27,7 +35,11 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     root = Path(getattr(args, "dir", None) or ".")
     if not root.is_dir():
         raise InputError(f"{root} is not a directory")
-    result = audit.run(root, targets=targets_for(args, config))
+    binaries = [Path(b) for b in getattr(args, "binary", None) or ()]
+    for binary in binaries:
+        if not binary.is_file():
+            raise InputError(f"{binary} is not a file")
+    result = audit.run(root, targets=targets_for(args, config), binaries=binaries)
     return Report.build(
         context=Context(command="audit"), findings=list(result.findings), environment=dict(result.environment)
     )
