@@ -104,8 +104,13 @@ def run(
         docker_facts[name] = dockerfile_checks.facts(ctx)
 
     cgo = sources.cgo_need(repo) if any(j.matrix for wf in parsed for j in wf.jobs) else None
+    # `uses: ./` is the gocross action only in the gocross repository itself.
+    own = repo.read(repo.root / "action.yml") or ""
+    actions = ("gocross-action", "./") if "gocross" in own.lower() else ("gocross-action",)
     for wf in parsed:
-        findings += workflow_checks.check(workflow_checks.Context(workflow=wf, cgo=cgo, emulated=emulated))
+        findings += workflow_checks.check(
+            workflow_checks.Context(workflow=wf, cgo=cgo, emulated=emulated, gocross_actions=actions)
+        )
 
     layers = goenv.machine_layers(env)
     findings += goenv.findings(layers)

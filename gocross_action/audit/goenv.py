@@ -1,10 +1,10 @@
 """The layers a Go setting comes from, lowest first, and the value each target ends up with.
 
 For a gocross build the layers are, as cmd/go and gocross apply them: ``$GOROOT/go.env``, the
-user's ``go env -w`` file (``$GOENV``, else ``os.UserConfigDir()/go/env``), the workflow's env
-for the gocross step (workflow, job, step level), the process environment, then the gocross
-config's target (GOOS/GOARCH/GOARM..., ``cgo``, ``cc``, ``env``). Nothing is run: the files are
-read (bounded) and ``go`` is found on PATH, not executed."""
+user's ``go env -w`` file (``$GOENV``, else ``os.UserConfigDir()/go/env``), the process
+environment (in a workflow: its env at workflow, job and step level, which the workflow checks
+read), then the gocross config's target (GOOS/GOARCH/GOARM..., ``cgo``, ``cc``, ``env``). Nothing
+is run: the files are read (bounded) and ``go`` is found on PATH, not executed."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ class Context:
     cgo: CgoNeed | None = None
     # Dockerfile path (repository-relative) -> RUN lines that run emulated on a foreign platform
     emulated: Mapping[str, list[int]] = field(default_factory=dict)
-    gocross_actions: tuple[str, ...] = ("./", "gocross-action")
+    gocross_actions: tuple[str, ...] = ("gocross-action",)  # and "./" in the gocross repository
 
 
 def _action(uses: str | None, names: Iterable[str]) -> bool:
@@ -337,9 +337,8 @@ def env_fights_config_targets(ctx: Context) -> Iterable[Finding]:
     wf = ctx.workflow
     for job in wf.jobs:
         for step in job.steps:
-            if not step.uses or not any(
-                step.uses == a or a in step.uses.lower() for a in ctx.gocross_actions if a
-            ):
+            uses = (step.uses or "").lower()
+            if not uses or not any(uses == a or (a != "./" and a in uses) for a in ctx.gocross_actions):
                 continue
             for key in ("GOOS", "GOARCH"):
                 found = _setting(wf, job, step, key)
@@ -358,7 +357,7 @@ def env_fights_config_targets(ctx: Context) -> Iterable[Finding]:
                     ),
                     evidence=[
                         at(wf.path, value.line, f"{key}: {value.text}"),
-                        at(wf.path, step.line, step.uses),
+                        at(wf.path, step.line, f"uses: {step.uses}"),
                     ],
                     fix="Name the targets in the gocross config or the action's targets input, not in env",
                     snippet=f"- uses: {step.uses}\n  with:\n    targets: {value.text}/amd64",
