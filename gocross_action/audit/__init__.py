@@ -154,20 +154,22 @@ def run(
         if warning is not None:
             findings.append(warning)
 
+    worst = min((f.severity.rank for f in findings), default=3)
     environment = {
         "audit": {
+            "status": {0: "error", 1: "warning"}.get(worst, "ok"),
             "dockerfiles": docker_facts,
             "workflows": [wf.path for wf in parsed],
             "bake": [repo.relative(p) for p in (*found.bake, *found.compose)],
             "skipped": list(repo.skipped),
-        },
-        "go-settings": go_settings,
-        "godebug": {"modules": predictions, "binaries": built},
-        "runtime": {
-            "toolchain": toolchain,
-            "cpu_quota": quota,
-            **{k: env[k] for k in ("GODEBUG", "GOTRACEBACK", "GOMAXPROCS") if env.get(k)},
-        },
+            "go_settings": go_settings,
+            "godebug": {"modules": predictions, "binaries": built},
+            "runtime": {
+                "toolchain": toolchain,
+                "cpu_quota": quota,
+                **{k: env[k] for k in ("GODEBUG", "GOTRACEBACK", "GOMAXPROCS") if env.get(k)},
+            },
+        }
     }
     return Result(findings=tuple(findings), environment=environment)
 

@@ -67,7 +67,7 @@ def from_compose(text: str, path: str) -> list[Build]:
     base = path.rsplit("/", 1)[0] if "/" in path else ""
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return []
     services = data.get("services") if isinstance(data, dict) else None
     out: list[Build] = []

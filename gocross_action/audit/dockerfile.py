@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(\S.*?)\s*$")
+_DIRECTIVE = re.compile(r"#[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=(.*)")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\"[^\"]*\"|\S*))?")
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -38,7 +38,8 @@ PLATFORM_ARGS = (
     "TARGETARCH",
     "TARGETVARIANT",
 )
-MAX_INSTRUCTIONS = 5000
+MAX_INSTRUCTIONS = 2000
+MAX_VARIABLES = 1000  # per stage: each instruction keeps a snapshot of them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,13 +152,14 @@ def _instructions(text: str) -> tuple[tuple[Instruction, ...], str]:
     escape = "\\"
     i = 0
     while i < len(lines):
-        directive = _DIRECTIVE.match(lines[i])
-        if directive is None:
+        directive = _DIRECTIVE.fullmatch(lines[i])
+        if directive is None or not directive[2].strip():
             break
+        value = directive[2].strip()
         if directive[1].lower() == "escape":
-            if directive[2] not in ("\\", "`"):
-                raise ParseError(f"line {i + 1}: invalid escape directive {directive[2]!r} (use \\ or `)")
-            escape = directive[2]
+            if value not in ("\\", "`"):
+                raise ParseError(f"line {i + 1}: invalid escape directive {value[:20]!r} (use \\ or `)")
+            escape = value
         i += 1
     out: list[Instruction] = []
     n = len(lines)
@@ -338,6 +340,7 @@ def _stages(
     stages: list[Stage] = []
     current: dict[str, Variable] | None = None
     steps: list[Step] = []
+    snapshot: dict[str, Variable] | None = None
     header: tuple[int, str | None, int, str, str | None] | None = None
 
     def close() -> None:
@@ -358,7 +361,7 @@ def _stages(
             current = {}
             if parent is not None and parent.steps:
                 current = {k: v for k, v in parent.steps[-1].scope.items() if v.kind == "ENV"}
-            steps = []
+            steps, snapshot = [], None
             continue
         scope = global_args if current is None else current
         if ins.keyword == "ARG":
@@ -369,13 +372,18 @@ def _stages(
                     value = global_args[name].value
                 else:
                     value = "${" + name + "}"
-                scope[name] = Variable(name=name, value=value, kind="ARG", line=ins.line)
+                if name in scope or len(scope) < MAX_VARIABLES:
+                    scope[name] = Variable(name=name, value=value, kind="ARG", line=ins.line)
         elif ins.keyword == "ENV" and current is not None:
             for name, raw in _pairs(ins.args, legacy=True):
                 value = expand(_unquote(raw or ""), _lookup(current), escape)
-                current[name] = Variable(name=name, value=value, kind="ENV", line=ins.line)
+                if name in current or len(current) < MAX_VARIABLES:
+                    current[name] = Variable(name=name, value=value, kind="ENV", line=ins.line)
         if current is not None:
-            steps.append(Step(instruction=ins, scope=dict(current)))
+            # A new snapshot only when ARG or ENV changed the scope; other steps share it.
+            if ins.keyword in ("ARG", "ENV") or snapshot is None:
+                snapshot = dict(current)
+            steps.append(Step(instruction=ins, scope=snapshot))
     close()
     return tuple(stages), {k: v for k, v in global_args.items() if v.line}
 

@@ -148,6 +148,11 @@ def _is_build_platform(stage: Stage) -> bool:
     return stage.platform is not None and any(arg in stage.platform for arg in BUILD_PLATFORM_ARGS)
 
 
+def _emulated(stage: Stage) -> bool:
+    """The stage runs in the target platform's image: no --platform, or --platform=$TARGETPLATFORM."""
+    return stage.platform is None or any(arg in stage.platform for arg in TARGET_ARGS)
+
+
 def _from_target(value: str | None) -> bool:
     return value is not None and any(arg in value for arg in TARGET_ARGS)
 
@@ -161,7 +166,7 @@ def emulated_build(ctx: Context) -> Iterable[Finding]:
     seen: set[int] = set()
     for build in ctx.builds():
         stage = build.stage
-        if stage.index in seen or stage.platform is not None:
+        if stage.index in seen or not _emulated(stage):
             continue
         seen.add(stage.index)
         platforms = ", ".join(ctx.platforms) or "several platforms (TARGET* build arguments are used)"
@@ -194,7 +199,7 @@ def target_ignored(ctx: Context) -> Iterable[Finding]:
     if not ctx.multi_platform:
         return
     for build in ctx.builds():
-        if build.stage.platform is None:
+        if _emulated(build.stage):
             continue
         goarch, _, _ = build.setting("GOARCH")
         if goarch is not None:
@@ -515,7 +520,9 @@ def vcs_without_git(ctx: Context) -> Iterable[Finding]:
 
 
 def _dockerignore_excludes_git(ctx: Context) -> bool:
-    text = ctx.repo.read(ctx.context_dir / ".dockerignore")
+    # BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's.
+    own = ctx.repo.root / f"{ctx.path}.dockerignore"
+    text = ctx.repo.read(own) if own.is_file() else ctx.repo.read(ctx.context_dir / ".dockerignore")
     if text is None:
         return False
     entries = {line.strip().rstrip("/") for line in text.splitlines()}
@@ -616,7 +623,7 @@ def emulated_runs(ctx: Context) -> list[int]:
     return [
         step.instruction.line
         for stage in ctx.dockerfile.stages
-        if not _is_build_platform(stage)
+        if _emulated(stage)
         for step in stage.steps
         if step.instruction.keyword == "RUN"
     ]

@@ -93,6 +93,8 @@ def walk(repo: Repository) -> Iterator[Path]:
 
 
 def is_dockerfile(name: str) -> bool:
+    if name.endswith(".dockerignore"):  # BuildKit's per-Dockerfile ignore file
+        return False
     return any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS)
 
 

@@ -131,12 +131,16 @@ def parse(text: str, path: str) -> Workflow:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise WorkflowError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise WorkflowError(f"{path}: nested too deeply") from None
     if root is None:
         return Workflow(path=path, env={})
     try:
         data = _convert(root, _Budget())
     except WorkflowError as exc:
         raise WorkflowError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise WorkflowError(f"{path}: nested too deeply") from None
     if not isinstance(data, dict):
         raise WorkflowError(f"{path}: a workflow is a mapping")
     jobs: list[Job] = []

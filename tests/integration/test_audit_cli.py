@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import ROOT, run_gocross
+from tests.report_schema import assert_valid_report
 
 CORPUS = ROOT / "tests" / "audit" / "testdata"
 
@@ -14,6 +15,7 @@ def test_audit_of_this_repository_reports_no_error() -> None:
     done = run_gocross(["audit", str(ROOT), "--format", "json"])
     assert done.code == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
+    assert_valid_report(report)
     assert report["context"]["command"] == "audit"
     assert [f for f in report["findings"] if f["severity"] == "error"] == []
     audit = report["environment"]["audit"]
@@ -45,11 +47,11 @@ def test_the_effective_go_settings_name_the_layer_each_came_from(tmp_path: Path)
     )
     assert done.code == 0, done.stderr
     report = json.loads(done.stdout)
-    settings = report["environment"]["go-settings"]["linux/amd64"]
+    settings = report["environment"]["audit"]["go_settings"]["linux/amd64"]
     assert settings["GOARCH"] == {"value": "amd64", "from": "target"}
     assert settings["GOFLAGS"] == {"value": "-mod=mod", "from": "go env -w file"}
     assert settings["CGO_ENABLED"] == {"value": "0", "from": "environment"}
-    assert report["environment"]["go-settings"]["windows/amd64"]["GOOS"]["value"] == "windows"
+    assert report["environment"]["audit"]["go_settings"]["windows/amd64"]["GOOS"]["value"] == "windows"
     (left_over,) = [f for f in report["findings"] if f["title"].startswith("go env -w GOARCH")]
     assert left_over["severity"] == "warning"
 

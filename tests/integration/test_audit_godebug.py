@@ -41,7 +41,7 @@ def test_audit_reports_a_binarys_settings_in_plain_words(tmp_path: Path) -> None
     done = run_gocross(["audit", str(tmp_path), "--binary", str(binary), "--format", "json"])
     assert done.code == 0, done.stderr
     report = json.loads(done.stdout)
-    entry = report["environment"]["godebug"]["binaries"][str(binary)]
+    entry = report["environment"]["audit"]["godebug"]["binaries"][str(binary)]
     assert entry["default_godebug"]["http2client"] == "0"
     assert any("never uses HTTP/2" in text for text in entry["meaning"])
     (notice,) = [f for f in report["findings"] if f["rule"] == "audit.godebug.binary-non-default"]

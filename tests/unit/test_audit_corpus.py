@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 from gocross_action import audit
+from gocross_action.report.model import Context, Report
+from gocross_action.report.render import render
+from tests.report_schema import assert_valid_report
 
 CORPUS = Path(__file__).resolve().parents[1] / "audit" / "testdata"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expect.json").is_file())
@@ -56,12 +59,16 @@ def test_the_corpus_is_large_enough() -> None:
 def test_corpus_case_gives_exactly_its_expected_findings(tmp_path: Path, name: str) -> None:
     found, result, expect = _run(tmp_path, name)
     assert found == expect["findings"], json.dumps(found, indent=1)
+    report = Report.build(
+        context=Context(command="audit"), findings=list(result.findings), environment=dict(result.environment)
+    )
+    assert_valid_report(json.loads(render(report, "json")))
     for finding in result.findings:
         assert finding.fix is not None and finding.fix.snippets, finding.rule
         assert finding.rule.startswith("audit.")
 
 
-@pytest.mark.parametrize("name", ["wf-hostile-alias-bomb", "wf-good-not-yaml"])
+@pytest.mark.parametrize("name", ["wf-hostile-alias-bomb", "wf-hostile-deep-nesting", "wf-good-not-yaml"])
 def test_an_unreadable_workflow_is_skipped_with_a_note(tmp_path: Path, name: str) -> None:
     _, result, _ = _run(tmp_path, name)
     (note,) = result.environment["audit"]["skipped"]

@@ -98,3 +98,21 @@ def test_a_bad_escape_directive_is_a_parse_error() -> None:
 def test_long_hostile_lines_parse_in_linear_time() -> None:
     text = "FROM alpine\nRUN " + "${" * 100_000 + "\n" + "RUN " + "$" * 100_000 + "\n"
     assert len(parse(text).instructions) == 3
+    directive = "# escape=" + " " * 200_000 + "x\nFROM alpine\n"
+    with pytest.raises(ParseError):
+        parse(directive)
+
+
+def test_variables_per_stage_are_capped_so_snapshots_stay_small() -> None:
+    text = "FROM alpine\n" + "".join(f"ENV V{i}=x\n" for i in range(1500)) + "RUN go build .\n"
+    stage = parse(text).stages[0]
+    assert len(stage.steps[-1].scope) == 1000
+    assert stage.steps[-1].scope is stage.steps[-2].scope  # a RUN shares the last ENV's snapshot
+
+
+def test_a_stage_on_the_target_platform_keeps_its_variables_apart() -> None:
+    df = parse("FROM --platform=$TARGETPLATFORM golang AS b\nARG TARGETARCH\nRUN go build .\n")
+    assert (df.stages[0].platform, df.stages[0].steps[-1].scope["TARGETARCH"].value) == (
+        "$TARGETPLATFORM",
+        "${TARGETARCH}",
+    )

@@ -41,7 +41,13 @@ def test_a_fifo_named_like_a_dockerfile_is_not_opened(tmp_path: Path) -> None:
 
 
 def test_discovery_finds_dockerfile_names_and_skips_testdata_vendor_and_hidden(tmp_path: Path) -> None:
-    for name in ("Dockerfile", "api.Dockerfile", "build/Dockerfile.release", "Containerfile"):
+    for name in (
+        "Dockerfile",
+        "api.Dockerfile",
+        "build/Dockerfile.release",
+        "Containerfile",
+        "Dockerfile.dockerignore",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("FROM scratch\n", encoding="utf-8")
     for skipped in ("testdata/Dockerfile", "vendor/x/Dockerfile", ".hidden/Dockerfile"):
