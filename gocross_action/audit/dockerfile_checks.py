@@ -247,7 +247,7 @@ def fixed_target(ctx: Context) -> Iterable[Finding]:
                 severity=Severity.ERROR,
                 title=f"{key}={value} fixed in a multi-platform build",
                 cause=(
-                    f"{key} is set to {value} {where}, so every platform's image gets a {value} binary: "
+                    f"{key} is set to {value} {where}, so every platform's image gets a binary for {value}: "
                     "the images for the other platforms fail with 'exec format error'."
                 ),
                 evidence=[_ev(ctx, line, f"{key}={value}"), _ev(ctx, build.line, "go " + build.command.verb)],
@@ -542,7 +542,7 @@ def no_cache_mount(ctx: Context) -> Iterable[Finding]:
             for m in step.instruction.flag_values("mount")
             if "type=cache" in m and ("go-build" in m or "pkg/mod" in m or "/go" in m)
         ]
-        if mounts or self_or_parent_downloads(ctx, stage):
+        if mounts or _parent_downloads(ctx, stage):
             continue
         download = next(
             (
@@ -569,7 +569,11 @@ def no_cache_mount(ctx: Context) -> Iterable[Finding]:
             ),
             evidence=[
                 _ev(ctx, copy.instruction.line, "COPY . ."),
-                _ev(ctx, download.instruction.line, "go mod download / go build"),
+                _ev(
+                    ctx,
+                    download.instruction.line,
+                    "go build" if download is build.step else "go mod download",
+                ),
             ],
             fix="Copy go.mod and go.sum first, and mount the Go caches",
             snippet=(
@@ -583,7 +587,7 @@ def no_cache_mount(ctx: Context) -> Iterable[Finding]:
         )
 
 
-def self_or_parent_downloads(ctx: Context, stage: Stage) -> bool:
+def _parent_downloads(ctx: Context, stage: Stage) -> bool:
     """Whether a stage this one is built FROM downloads the modules (so the copy comes after)."""
     parent = ctx.dockerfile.stage(stage.image)
     hops = 0

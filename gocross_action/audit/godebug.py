@@ -16,6 +16,7 @@ from typing import Any
 
 from ..data_files import load_json
 from ..deploy import version_key
+from ..errors import DataError
 from ..findings import Evidence, Finding, Fix, Severity, Snippet
 from .files import Repository
 from .finding import at, finding
@@ -29,6 +30,9 @@ SHOWN = 6  # settings described in a finding; the report environment lists them 
 @cache
 def _table() -> dict[str, Any]:
     loaded: dict[str, Any] = load_json("data", "godebug.json")
+    for row in loaded["changed"]:
+        if minor(row["changed"]) is None or not row["meaning"] or not row["name"].isalnum():
+            raise DataError(f"godebug.json: bad row {row.get('name')!r}")
     return loaded
 
 

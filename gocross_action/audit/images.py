@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from ..data_files import load_json
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 
 _GOLANG_TAG = re.compile(r"^(\d+(?:\.\d+){0,2}(?:rc\d+)?)?(.*)$")
 
@@ -35,7 +35,27 @@ class ImageFacts:
 @cache
 def _data() -> dict[str, Any]:
     loaded: dict[str, Any] = load_json("data", "images.json")
+    _check(loaded)
     return loaded
+
+
+def _check(data: dict[str, Any]) -> None:
+    """The table's invariants: known libc families, a glibc version exactly for glibc rows, and
+    each golang variant's system named in deploy.json with the same C library."""
+    from ..deploy import LIBC_FAMILIES, systems
+
+    if "_sources" not in data:
+        raise DataError("images.json: _sources is missing")
+    known = {s.name: s for s in systems()}
+    for row in (*data["golang_variants"], *data["busybox_variants"]):
+        if row["libc"] not in LIBC_FAMILIES:
+            raise DataError(f"images.json: {row['suffix']!r}: libc {row['libc']!r} is unknown")
+    for row in data["golang_variants"]:
+        system = known.get(row["system"])
+        if system is None or system.libc != row["libc"] or system.glibc != row["glibc"]:
+            raise DataError(
+                f"images.json: golang{row['suffix']} disagrees with deploy.json's {row['system']}"
+            )
 
 
 def compilers() -> tuple[str, ...]:

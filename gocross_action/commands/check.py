@@ -300,7 +300,9 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     findings += probes.outcome.findings if probes.outcome else []
     from .. import audit  # the repository's Dockerfiles, workflows and Go settings (issue 13)
 
-    findings += audit.run(repo_root(module_dir) or module_dir, targets=targets, env=base_env).findings
+    audited = audit.run(repo_root(module_dir) or module_dir, targets=targets, env=base_env)
+    findings += audited.findings
+    environment.update(audited.environment)
     failed = [w for w in works.values() if w.outcome is not None and w.outcome.status == "failed"]
     if failed:
         findings += _diagnose(failed, probes.outcome, host, config)

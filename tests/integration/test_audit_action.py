@@ -48,6 +48,8 @@ def test_a_dockerfile_finding_is_annotated_at_its_line_in_check_mode(
     assert report["targets"][0]["status"] == "passed"
     rules = {f["rule"] for f in report["findings"]}
     assert "audit.dockerfile.cgo-in-static-image" in rules
+    assert report["environment"]["audit"]["status"] == "error"
+    assert "Dockerfile" in report["environment"]["audit"]["dockerfiles"]
     (check,) = api.check_runs.values()
     assert check["conclusion"] == "failure"
     assert any(

@@ -234,3 +234,20 @@ def test_gomaxprocs_is_warned_about_when_the_quota_would_be_ignored(
         quota=1.0, toolchain=toolchain, settings=settings, cpus=8, gomaxprocs=gomaxprocs
     )
     assert (found is not None) is warned
+
+
+# ----------------------------------------------------------------------------- data tables
+
+
+def test_the_image_table_agrees_with_the_deploy_table() -> None:
+    import copy
+
+    from gocross_action.audit import images
+    from gocross_action.errors import DataError
+
+    data = images._data()
+    assert images.facts("golang:1.26-bullseye").glibc == "2.31"
+    broken = copy.deepcopy(data)
+    broken["golang_variants"][2]["glibc"] = "2.99"  # bookworm is 2.36 in deploy.json
+    with pytest.raises(DataError, match="disagrees"):
+        images._check(broken)
