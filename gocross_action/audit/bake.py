@@ -65,6 +65,10 @@ def _bake_build(block: dict[str, object], base: str) -> Build:
 
 def from_compose(text: str, path: str) -> list[Build]:
     base = path.rsplit("/", 1)[0] if "/" in path else ""
+    from .workflows import MAX_FLOW_DEPTH, flow_depth
+
+    if flow_depth(text) > MAX_FLOW_DEPTH:
+        return []
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError):

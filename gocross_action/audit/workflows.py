@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-MAX_NODES = 100_000
+MAX_NODES = 20_000  # a large real workflow has a few thousand
+MAX_FLOW_DEPTH = 64  # PyYAML's scanner is quadratic in the depth of [ and { nesting
 _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
 
 
@@ -126,9 +127,23 @@ def _matrix(data: Loaded) -> dict[str, tuple[str, ...]]:
     return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 
+def flow_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in the text (quotes not considered: an upper bound)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def parse(text: str, path: str) -> Workflow:
+    if flow_depth(text) > MAX_FLOW_DEPTH:
+        raise WorkflowError(f"{path}: [ and {{ nested more than {MAX_FLOW_DEPTH} deep")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # not libyaml: it crashes on deep nesting
     except yaml.YAMLError as exc:
         raise WorkflowError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:

@@ -251,3 +251,17 @@ def test_the_image_table_agrees_with_the_deploy_table() -> None:
     broken["golang_variants"][2]["glibc"] = "2.99"  # bookworm is 2.36 in deploy.json
     with pytest.raises(DataError, match="disagrees"):
         images._check(broken)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jobs: " + "[" * 100_000 + "]" * 100_000,  # PyYAML's scanner is quadratic in this depth
+        "- " * 100_000 + "x\n",  # block nesting: the composer's recursion
+        "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 900)),
+    ],
+)
+def test_deeply_nested_yaml_is_refused_not_crashed_on(text: str) -> None:
+    with pytest.raises(workflows.WorkflowError, match="nested"):
+        workflows.parse(text, "deep.yml")
+    assert bake.from_compose(text, "compose.yaml") == []
