@@ -109,8 +109,24 @@ def builds(script: str) -> list[GoCommand]:
     return [c for c in commands(script) if c.verb in ("build", "install")]
 
 
+def glob(word: str, pattern: str) -> bool:
+    """``fnmatch`` for ``*`` only, in linear time (no regex backtracking on long words)."""
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return word == pattern
+    if not word.startswith(parts[0]) or len(word) < len(parts[0]) + len(parts[-1]):
+        return False
+    position = len(parts[0])
+    end = len(word) - len(parts[-1])
+    for part in parts[1:-1]:
+        found = word.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return word.endswith(parts[-1])
+
+
 def mentions_package(script: str, packages: tuple[str, ...]) -> bool:
-    """Whether the script installs one of ``packages`` (a word equal to a package name, or the
-    name followed by a version, ``gcc-12``...)."""
-    wanted = set(packages)
-    return any(w in wanted or w.split("=", 1)[0] in wanted for w in _words(script))
+    """Whether the script names one of ``packages`` (patterns with ``*``; a ``=version`` suffix
+    is ignored)."""
+    return any(glob(w.split("=", 1)[0], p) for w in _words(script) for p in packages)

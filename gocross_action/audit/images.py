@@ -59,7 +59,13 @@ def _check(data: dict[str, Any]) -> None:
 
 
 def compilers() -> tuple[str, ...]:
+    """Package-name patterns that install a C compiler."""
     return tuple(_data()["compilers"])
+
+
+def cross_compilers() -> tuple[str, ...]:
+    """Package-name patterns that install a C compiler for another architecture or OS."""
+    return tuple(_data()["cross_compilers"])
 
 
 def git_packages() -> tuple[str, ...]:

@@ -193,7 +193,7 @@ def _has_cross_compiler(wf: Workflow, job: Job, step: Step) -> bool:
     for earlier in job.steps[: step.index]:
         if _action(earlier.uses, CROSS_COMPILER_ACTIONS):
             return True
-        if earlier.run and gocommands.mentions_package(earlier.run, images.compilers()[5:]):
+        if earlier.run and gocommands.mentions_package(earlier.run, images.cross_compilers()):
             return True
     return False
 

@@ -265,3 +265,20 @@ def test_deeply_nested_yaml_is_refused_not_crashed_on(text: str) -> None:
     with pytest.raises(workflows.WorkflowError, match="nested"):
         workflows.parse(text, "deep.yml")
     assert bake.from_compose(text, "compose.yaml") == []
+
+
+@pytest.mark.parametrize(
+    ("script", "cross"),
+    [
+        ("sudo apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross", True),
+        ("apt-get install -y crossbuild-essential-armhf", True),
+        ("sudo apt-get install -y gcc-mingw-w64-x86-64", True),
+        ("sudo apt-get install -y gcc make", False),
+        ("echo " + "gcc-" * 50_000, False),
+    ],
+)
+def test_a_cross_compiler_install_is_recognised_by_package_pattern(script: str, cross: bool) -> None:
+    from gocross_action.audit import gocommands, images
+
+    assert gocommands.mentions_package(script, images.cross_compilers()) is cross
+    assert gocommands.mentions_package("apk add --no-cache gcc-12 musl-dev", images.compilers())
