@@ -31,10 +31,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "validate-config": ("gocross_action.commands.validate_config", "validate a gocross config file"),
     "rules": ("gocross_action.commands.rules", "list or test the diagnosis rule base"),
+    "audit": (
+        "gocross_action.commands.audit",
+        "read Dockerfiles, workflows and Go settings and predict cross-compile failures",
+    ),
 }
 
 # Commands that produce a report take the common report options.
-REPORTING = {"check", "diagnose", "inspect", "probe"}
+REPORTING = {"check", "diagnose", "inspect", "probe", "audit"}
 
 
 class Parser(argparse.ArgumentParser):

@@ -310,6 +310,13 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
 
     environment: dict[str, dict[str, Any]] = dict(probes.outcome.environment) if probes.outcome else {}
     findings += probes.outcome.findings if probes.outcome else []
+    from .. import audit  # the repository's Dockerfiles, workflows and Go settings (issue 13)
+
+    audited = audit.run(repo_root(module_dir) or module_dir, targets=targets, env=base_env)
+    # Notices (GODEBUG defaults, go env -w leftovers) stay in `gocross audit` and environment.audit:
+    # the build report keeps to what can break a target.
+    findings += [f for f in audited.findings if f.severity is not Severity.NOTICE]
+    environment.update(audited.environment)
     failed = [w for w in works.values() if w.outcome is not None and w.outcome.status == "failed"]
     if failed:
         findings += _diagnose(failed, probes.outcome, host, config)

@@ -1,0 +1,4 @@
+//go:debug panicnil=1
+package main
+
+func main() {}

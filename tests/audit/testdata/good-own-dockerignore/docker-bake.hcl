@@ -1,0 +1,3 @@
+target "app" {
+  dockerfile = "docker/app.Dockerfile"
+}
