@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-import io
+import mmap
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,11 +17,22 @@ MAX_STRING = 1 << 20  # build info, interpreter paths, names
 
 
 class Source:
-    """A read-only file with bounded, offset-based reads."""
+    """A read-only regular file with bounded, offset-based reads (over an mmap when it can)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
         self.size = os.fstat(handle.fileno()).st_size
+        self._map: mmap.mmap | None = None
+        if self.size:
+            try:
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system without mmap: plain reads
+                self._map = None
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
 
     def read(self, offset: int, size: int, *, exact: bool = True, what: str = "data") -> bytes:
         """``size`` bytes at ``offset``; with ``exact`` a short read is a ``FormatError``."""
@@ -37,12 +48,26 @@ class Source:
                     f"{what}: offset {offset:#x} is past the end of the file ({self.size} bytes)"
                 )
             return b""
+        if exact and offset + size > self.size:
+            raise FormatError(f"{what}: truncated")
         size = min(size, self.size - offset)
+        if self._map is not None:
+            return self._map[offset : offset + size]
         self.handle.seek(offset)
         data = self.handle.read(size)
         if exact and len(data) < size:
             raise FormatError(f"{what}: truncated")
         return data
+
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        """The file offset of ``needle`` within ``[start, end)``, or -1 (no copy of the range)."""
+        start, end = max(start, 0), min(end, self.size)
+        if start >= end:
+            return -1
+        if self._map is not None:
+            return self._map.find(needle, start, end)
+        found = self.read(start, end - start, exact=False).find(needle)
+        return -1 if found < 0 else start + found
 
     def cstring(self, offset: int, *, limit: int = 4096, what: str = "string") -> str:
         """A NUL-terminated string at ``offset`` (at most ``limit`` bytes)."""
@@ -51,71 +76,6 @@ class Source:
         if end < 0:
             raise FormatError(f"{what}: unterminated string at {offset:#x}")
         return data[:end].decode("utf-8", "replace")
-
-
-class ClampedStream(io.RawIOBase):
-    """A file object for third-party parsers (pyelftools) whose reads never exceed what the file
-    holds, so a corrupt size field cannot allocate gigabytes. Small reads (header fields, one at
-    a time) are served from a few cached pages instead of a system call each."""
-
-    PAGE = 1 << 16
-    MAX_PAGES = 64
-
-    def __init__(self, source: Source) -> None:
-        super().__init__()
-        self._source = source
-        self._pos = 0
-        self._pages: dict[int, bytes] = {}
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if whence == 0:
-            self._pos = offset
-        elif whence == 1:
-            self._pos += offset
-        else:
-            self._pos = self._source.size + offset
-        self._pos = max(self._pos, 0)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def _page(self, number: int) -> bytes:
-        page = self._pages.get(number)
-        if page is None:
-            if len(self._pages) >= self.MAX_PAGES:
-                self._pages.clear()
-            page = self._source.read(number * self.PAGE, self.PAGE, exact=False)
-            self._pages[number] = page
-        return page
-
-    def read(self, size: int | None = -1) -> bytes:
-        remaining = max(self._source.size - self._pos, 0)
-        want = remaining if size is None or size < 0 else min(size, remaining)
-        if want > MAX_READ:
-            raise FormatError(f"a structure at {self._pos:#x} claims {want} bytes")
-        start = self._pos
-        if want <= 4096:
-            number, at = divmod(start, self.PAGE)
-            page = self._page(number)
-            data = page[at : at + want]
-            if len(data) < want:
-                data += self._page(number + 1)[: want - len(data)]
-        else:
-            data = self._source.read(start, want, exact=False)
-        self._pos += len(data)
-        return data
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 @dataclass(frozen=True)
