@@ -140,8 +140,12 @@ def version_from_strings(
         return None
     order: Literal["big", "little"] = "big" if big_endian else "little"
     candidates = 0
+    budget = SEARCH_LIMIT  # bytes scanned in all, however many regions a hostile header lists
     for region in readonly:
-        data = space.read(region.addr, region.size)
+        data = space.read(region.addr, min(region.size, budget))
+        budget -= len(data)
+        if not data:
+            continue
         for match in _RELEASE.finditer(data):
             candidates += 1
             if candidates > MAX_VERSION_CANDIDATES:

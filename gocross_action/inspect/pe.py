@@ -56,20 +56,32 @@ def read(source: Source, path: str) -> BinaryInfo:
 
     table = source.read(opt_at + opt_size, 40 * nsections, what="section table")
     regions: list[Region] = []
+    writable: list[bool] = []
     data_start: tuple[int, int] | None = None
     for i in range(nsections):
         _name, vsize, vaddr, rawsize, rawptr = struct.unpack_from("<8sIIII", table, 40 * i)
         chars = struct.unpack_from("<I", table, 40 * i + 36)[0]
         regions.append(Region(image_base + vaddr, max(vsize, rawsize), rawptr, rawsize))
+        writable.append(bool(chars & SCN_WRITE))
         wanted = SCN_INITIALIZED_DATA | SCN_READ | SCN_WRITE
         if data_start is None and vaddr and vsize and chars & ~SCN_ALIGN_32BYTES == wanted:
             data_start = (image_base + vaddr, vsize)
-    space = AddressSpace(source, _clamped(regions))
+    clamped = _clamped(regions)
+    space = AddressSpace(source, clamped)
 
     needed = _imports(space, image_base, import_rva) if import_rva else []
     go = buildinfo.read(space, *data_start) if data_start else None
     if go is None and nsyms:
         go = _build_version(space, source, symptr, nsyms, regions, bits)
+    if go is None:  # stripped, build info removed: the string runtime.buildVersion points at
+        by_addr = {r.addr: w for r, w in zip(regions, writable, strict=True)}
+        go = buildinfo.version_from_strings(
+            space,
+            [r for r in clamped if not by_addr.get(r.addr)],
+            [r for r in clamped if by_addr.get(r.addr)],
+            bits // 8,
+            False,
+        )
     goarch = IMAGE_FILE_MACHINE.get(machine)
     settings = go.settings if go else {}
     goarch = settings.get("GOARCH") or goarch

@@ -127,7 +127,11 @@ def _binary_rows(binaries: Iterable[Mapping[str, Any]]) -> list[str]:
                 f"{cell(str(b['error']))} | | |\n"
             )
             continue
-        target = "/".join(str(b[k]) for k in ("goos", "goarch", "variant") if b.get(k))
+        # A universal Mach-O file lists every architecture (its ``slices``).
+        parts = [s for s in b.get("slices") or [b] if isinstance(s, Mapping)]
+        target = ", ".join(
+            "/".join(str(s[k]) for k in ("goos", "goarch", "variant") if s.get(k)) for s in parts
+        )
         linkage = b.get("linkage") or "–"  # noqa: RUF001
         glibc = b.get("glibc_required") or "–"  # noqa: RUF001
         rows.append(

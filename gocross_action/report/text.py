@@ -64,7 +64,9 @@ def _binary(b: Mapping[str, Any]) -> str:
     path = clean(str(b.get("path")))
     if b.get("error"):
         return f"  {path}: unreadable: {clean(str(b['error']))}"
-    target = "/".join(str(b[k]) for k in ("goos", "goarch", "variant") if b.get(k))
+    # A universal Mach-O file lists every architecture (its ``slices``).
+    parts = [s for s in b.get("slices") or [b] if isinstance(s, Mapping)]
+    target = ", ".join("/".join(str(s[k]) for k in ("goos", "goarch", "variant") if s.get(k)) for s in parts)
     facts = [str(b.get("format")), target or "?", str(b.get("linkage") or "")]
     if b.get("glibc_required"):
         facts.append(f"needs GLIBC_{b['glibc_required']}")
