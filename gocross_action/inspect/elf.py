@@ -8,6 +8,7 @@ lies outside the file, loops or claims more raises ``FormatError`` (the file is 
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 from collections.abc import Iterator, Mapping
@@ -431,19 +432,27 @@ def _glibc_needs(
         count = min(versym.size // 2, dynsym.size // entsize)  # .gnu.version entries are 2 bytes
         dynstr = _strtab(source, sections, dynsym.link)
         start, end = versym.offset + 2, versym.offset + 2 * count  # entry 0 is the null symbol
-        for index in top_indexes:
-            for value in (index, index | 0x8000):  # the high bit marks a hidden version
-                needle = struct.pack(h.order + "H", value)
-                at = source.find(needle, start, end)
-                while at >= 0 and len(symbols) < MAX_FLOOR_SYMBOLS:
-                    if (at - versym.offset) % 2 == 0:
-                        symbol = (at - versym.offset) // 2
-                        raw = source.read(dynsym.offset + symbol * entsize, 4, exact=False)
-                        name_at = struct.unpack(h.order + "I", raw)[0] if len(raw) == 4 else -1
-                        symbol_name = _string(dynstr, name_at)
-                        if symbol_name is not None:
-                            symbols.add(f"{symbol_name.decode('utf-8', 'replace')}@{names[index]}")
-                    at = source.find(needle, at + 1, end)
+        wanted = set(top_indexes)
+        low_at = 0 if h.order == "<" else 1  # where an entry's low byte lies
+        lows = sorted({i & 0xFF for i in top_indexes})
+        hits: list[tuple[int, int]] = []  # (symbol index, version index)
+        # memchr-speed finds of each wanted low byte, each hit checked as a whole entry (the
+        # high bit of an entry marks a hidden version); the table itself is never walked.
+        for at, buffer, got in source.chunks(start, end):  # chunks hold whole entries: even sizes
+            for low in lows:
+                found = buffer.find(low, low_at, got)
+                while found >= 0 and len(hits) < MAX_FLOOR_SYMBOLS:
+                    if (found - low_at) % 2 == 0:
+                        value = int.from_bytes(buffer[found - low_at : found - low_at + 2], h.endian)
+                        if value & 0x7FFF in wanted:
+                            hits.append(((at + found - low_at - versym.offset) // 2, value & 0x7FFF))
+                    found = buffer.find(low, found + 1, got)
+        for symbol, version in hits:
+            raw = source.read(dynsym.offset + symbol * entsize, 4, exact=False)
+            name_at = struct.unpack(h.order + "I", raw)[0] if len(raw) == 4 else -1
+            symbol_name = _string(dynstr, name_at)
+            if symbol_name is not None:
+                symbols.add(f"{symbol_name.decode('utf-8', 'replace')}@{names[version]}")
     return f"{top[0]}.{top[1]}", tuple(sorted(symbols))
 
 
@@ -456,18 +465,18 @@ def _symbols_named(
     entsize = 24 if h.bits == 64 else 16
     end_names = strtab.offset + strtab.size
     hits: list[int] = []
-    at = source.find(name + b"\0", strtab.offset, end_names)
-    candidates = 0
-    while at >= 0 and candidates < MAX_NAME_HITS:
-        candidates += 1
+    table_end = symtab.offset + symtab.size
+    # Collected first: the scans share one buffer, so they cannot be nested.
+    candidates = list(
+        itertools.islice(source.finditer(name + b"\0", strtab.offset, end_names), MAX_NAME_HITS)
+    )
+    for at in candidates:
         needle = struct.pack(h.order + "I", at - strtab.offset)
-        table_end = symtab.offset + symtab.size
-        found = source.find(needle, symtab.offset, table_end)
-        while found >= 0 and len(hits) < MAX_NAME_HITS:
+        for found in source.finditer(needle, symtab.offset, table_end):
             if (found - symtab.offset) % entsize == 0:
                 hits.append(found)
-            found = source.find(needle, found + 1, table_end)
-        at = source.find(name + b"\0", at + 1, end_names)
+                if len(hits) >= MAX_NAME_HITS:
+                    return iter(sorted(hits))
     return iter(sorted(hits))
 
 

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-import mmap
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -16,23 +16,29 @@ MAX_READ = 16 << 20  # no single structure we read is larger than this in a real
 MAX_STRING = 1 << 20  # build info, interpreter paths, names
 
 
+FIND_CHUNK = 1 << 20
+_local = threading.local()
+
+
+def _buffer() -> bytearray:
+    """This thread's scan buffer (allocated once: its pages are touched once per process)."""
+    buffer: bytearray | None = getattr(_local, "buffer", None)
+    if buffer is None:
+        buffer = _local.buffer = bytearray(FIND_CHUNK)
+    return buffer
+
+
 class Source:
-    """A read-only regular file with bounded, offset-based reads (over an mmap when it can)."""
+    """A read-only regular file with bounded, offset-based reads (``pread``: a read costs a
+    system call, never a page fault per page touched as an mmap would, nor a seek)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
         self.size = os.fstat(handle.fileno()).st_size
-        self._map: mmap.mmap | None = None
-        if self.size:
-            try:
-                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):  # a file system without mmap: plain reads
-                self._map = None
+        self._fd = handle.fileno()
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-            self._map = None
+        """Nothing to release (the caller closes the handle); kept for symmetry."""
 
     def read(self, offset: int, size: int, *, exact: bool = True, what: str = "data") -> bytes:
         """``size`` bytes at ``offset``; with ``exact`` a short read is a ``FormatError``."""
@@ -51,23 +57,39 @@ class Source:
         if exact and offset + size > self.size:
             raise FormatError(f"{what}: truncated")
         size = min(size, self.size - offset)
-        if self._map is not None:
-            return self._map[offset : offset + size]
-        self.handle.seek(offset)
-        data = self.handle.read(size)
+        data = os.pread(self._fd, size, offset)
         if exact and len(data) < size:
             raise FormatError(f"{what}: truncated")
         return data
 
     def find(self, needle: bytes, start: int, end: int) -> int:
-        """The file offset of ``needle`` within ``[start, end)``, or -1 (no copy of the range)."""
+        """The file offset of ``needle`` within ``[start, end)``, or -1."""
+        return next(self.finditer(needle, start, end), -1)
+
+    def finditer(self, needle: bytes, start: int, end: int) -> Iterator[int]:
+        """File offsets of every occurrence of ``needle`` within ``[start, end)``, in one pass."""
+        for at, buffer, got in self.chunks(start, end, len(needle) - 1):
+            found = buffer.find(needle, 0, got)
+            while found >= 0:
+                yield at + found
+                found = buffer.find(needle, found + 1, got)
+
+    def chunks(self, start: int, end: int, overlap: int = 0) -> Iterator[tuple[int, bytearray, int]]:
+        """``[start, end)`` as (file offset, buffer, length) chunks read into a reused buffer (no
+        copy of the range, no fresh pages per table); consecutive chunks share ``overlap`` bytes.
+        The buffer is this thread's: finish one scan before starting another."""
         start, end = max(start, 0), min(end, self.size)
-        if start >= end:
-            return -1
-        if self._map is not None:
-            return self._map.find(needle, start, end)
-        found = self.read(start, end - start, exact=False).find(needle)
-        return -1 if found < 0 else start + found
+        buffer = _buffer()
+        at = start
+        while at < end:
+            want = min(len(buffer), end - at)
+            got = os.preadv(self._fd, [memoryview(buffer)[:want]], at)
+            if got <= 0:
+                return
+            yield at, buffer, got
+            if at + got >= end or got <= overlap:
+                return
+            at += got - overlap
 
     def cstring(self, offset: int, *, limit: int = 4096, what: str = "string") -> str:
         """A NUL-terminated string at ``offset`` (at most ``limit`` bytes)."""

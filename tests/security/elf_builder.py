@@ -84,3 +84,26 @@ def verneed(needs: list[tuple[int, int, int, int]], auxes: list[tuple[int, int, 
     (other, name, next), exactly as given: the tests choose the links."""
     data = b"".join(struct.pack("<HHIII", 1, cnt, file, aux, nxt) for cnt, file, aux, nxt in needs)
     return data + b"".join(struct.pack("<IHHII", 0, 0, other, name, nxt) for other, name, nxt in auxes)
+
+
+def versioned(symbols: int, top: list[int], *, versym_entsize: int = 2) -> bytes:
+    """An ELF whose ``.dynsym`` has ``symbols`` entries, all bound to GLIBC_2.2.5 except those in
+    ``top``, bound to GLIBC_2.34."""
+    names = [f"sym{i}" for i in top]
+    dynstr, at = strtab("libc.so.6", "GLIBC_2.2.5", "GLIBC_2.34", *names)
+    dynsym = bytearray(24 * symbols)
+    for i, name in zip(top, names, strict=True):
+        struct.pack_into("<I", dynsym, 24 * i, at[name])
+    versions = bytearray(struct.pack("<H", 2) * symbols)
+    struct.pack_into("<H", versions, 0, 0)
+    for i in top:
+        struct.pack_into("<H", versions, 2 * i, 3)
+    needs = verneed([(2, at["libc.so.6"], 16, 0)], [(2, at["GLIBC_2.2.5"], 16), (3, at["GLIBC_2.34"], 0)])
+    return elf64(
+        [
+            Section(".dynstr", SHT_STRTAB, dynstr),
+            Section(".dynsym", SHT_DYNSYM, bytes(dynsym), link=1, entsize=24),
+            Section(".gnu.version", SHT_GNU_VERSYM, bytes(versions), link=2, entsize=versym_entsize),
+            Section(".gnu.version_r", SHT_GNU_VERNEED, needs, link=1, info=1),
+        ]
+    )

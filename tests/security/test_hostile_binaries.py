@@ -18,15 +18,14 @@ from gocross_action.checks.binary import judge
 from gocross_action.inspect import BinaryInfo, read
 from tests.conftest import run_gocross
 from tests.security.elf_builder import (
-    SHT_DYNSYM,
     SHT_GNU_VERNEED,
-    SHT_GNU_VERSYM,
     SHT_NOTE,
     SHT_STRTAB,
     Section,
     elf64,
     strtab,
     verneed,
+    versioned,
 )
 
 FAST = 2.0  # seconds: every hostile file here is read in milliseconds; this only catches a hang
@@ -38,32 +37,9 @@ def _timed_read(path: Path) -> tuple[BinaryInfo, float]:
     return info, time.monotonic() - started
 
 
-def _versioned(symbols: int, top: list[int], *, versym_entsize: int = 2) -> bytes:
-    """An ELF whose ``.dynsym`` has ``symbols`` entries, all bound to GLIBC_2.2.5 except those in
-    ``top``, bound to GLIBC_2.34."""
-    names = [f"sym{i}" for i in top]
-    dynstr, at = strtab("libc.so.6", "GLIBC_2.2.5", "GLIBC_2.34", *names)
-    dynsym = bytearray(24 * symbols)
-    for i, name in zip(top, names, strict=True):
-        struct.pack_into("<I", dynsym, 24 * i, at[name])
-    versions = bytearray(struct.pack("<H", 2) * symbols)
-    struct.pack_into("<H", versions, 0, 0)
-    for i in top:
-        struct.pack_into("<H", versions, 2 * i, 3)
-    needs = verneed([(2, at["libc.so.6"], 16, 0)], [(2, at["GLIBC_2.2.5"], 16), (3, at["GLIBC_2.34"], 0)])
-    return elf64(
-        [
-            Section(".dynstr", SHT_STRTAB, dynstr),
-            Section(".dynsym", SHT_DYNSYM, bytes(dynsym), link=1, entsize=24),
-            Section(".gnu.version", SHT_GNU_VERSYM, bytes(versions), link=2, entsize=versym_entsize),
-            Section(".gnu.version_r", SHT_GNU_VERNEED, needs, link=1, info=1),
-        ]
-    )
-
-
 def test_a_million_dynamic_symbols_cost_only_the_symbols_that_set_the_glibc_floor(tmp_path: Path) -> None:
     path = tmp_path / "million"
-    path.write_bytes(_versioned(1_000_000, [7, 500_000, 999_999]))
+    path.write_bytes(versioned(1_000_000, [7, 500_000, 999_999]))
     info, took = _timed_read(path)
     assert took < FAST
     assert info.error is None
@@ -77,7 +53,7 @@ def test_a_million_dynamic_symbols_cost_only_the_symbols_that_set_the_glibc_floo
 
 def test_gnu_version_with_entry_size_zero_is_read_not_divided_by(tmp_path: Path) -> None:
     path = tmp_path / "entsize0"
-    path.write_bytes(_versioned(16, [3], versym_entsize=0))
+    path.write_bytes(versioned(16, [3], versym_entsize=0))
     info = read(path)
     assert info.error is None
     assert (info.glibc_required, info.floor_symbols) == ("2.34", ("sym3@GLIBC_2.34",))
