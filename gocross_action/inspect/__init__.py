@@ -105,7 +105,7 @@ def _read(source: Source, name: str) -> BinaryInfo:
         ValueError,
         IndexError,
         KeyError,
-        OverflowError,
+        ArithmeticError,
         UnicodeError,
         RecursionError,
         MemoryError,
