@@ -23,6 +23,7 @@ FAT_MAGIC = b"\xca\xfe\xba\xbe"
 FAT_MAGIC_64 = b"\xca\xfe\xba\xbf"
 MAX_FAT_ARCHES = 32
 MAX_SECTIONS = 1024
+MAX_LOAD_COMMANDS = 8192  # a large app has a few hundred (one per dylib, segment...)
 CPU_TYPE = {7: "386", 0x01000007: "amd64", 12: "arm", 0x0100000C: "arm64", 0x01000012: "ppc64"}
 LC_SEGMENT, LC_SEGMENT_64, LC_SYMTAB, LC_DYSYMTAB = 0x1, 0x19, 0x2, 0xB
 LC_LOAD_DYLINKER = 0xE
@@ -76,7 +77,7 @@ def _read_thin(source: Source, path: str, base: int, end: int) -> BinaryInfo:
     if base + header_size + sizeofcmds > end:
         raise FormatError("truncated: load commands run past the end of the file")
     commands = source.read(base + header_size, sizeofcmds, what="load commands")
-    if ncmds > sizeofcmds // 8:
+    if ncmds > sizeofcmds // 8 or ncmds > MAX_LOAD_COMMANDS:
         raise FormatError(f"Mach-O header claims {ncmds} load commands in {sizeofcmds} bytes")
 
     regions: list[Region] = []

@@ -3,6 +3,7 @@ section table, import directory), following the PE/COFF specification's layouts.
 
 from __future__ import annotations
 
+import itertools
 import struct
 
 from . import buildinfo
@@ -137,25 +138,24 @@ def _imports(space: AddressSpace, image_base: int, import_rva: int) -> list[str]
 def _build_version(
     space: AddressSpace, source: Source, symptr: int, nsyms: int, regions: list[Region], bits: int
 ) -> GoInfo | None:
-    """``runtime.buildVersion`` from the COFF symbol table (binaries older than build info)."""
+    """``runtime.buildVersion`` from the COFF symbol table (binaries older than build info): the
+    name is found in the string table, then the symbol naming that offset at an 18-byte record
+    boundary of the table (no walk over the symbols)."""
     if nsyms > MAX_SYMBOLS:
         return None
-    table = source.read(symptr, 18 * nsyms, exact=False)
     strtab_at = symptr + 18 * nsyms
-    wanted = b"runtime.buildVersion"
-    i = 0
-    while i + 18 <= len(table):
-        name = table[i : i + 8]
-        value, section = struct.unpack_from("<Ih", table, i + 8)
-        aux = table[i + 17]
-        if name[:4] == b"\0\0\0\0":
-            offset = struct.unpack_from("<I", name, 4)[0]
-            full = source.read(strtab_at + offset, len(wanted) + 1, exact=False)
-            matched = full == wanted + b"\0"
-        else:
-            matched = name.rstrip(b"\0") == wanted[:8] and len(wanted) <= 8
-        if matched and 0 < section <= len(regions):
-            addr = regions[section - 1].addr + value
-            return buildinfo.version_only(buildinfo.read_go_string(space, addr, bits // 8, False))
-        i += 18 * (1 + aux)
+    head = source.read(strtab_at, 4, exact=False)
+    if len(head) < 4:
+        return None
+    strtab_end = strtab_at + struct.unpack("<I", head)[0]
+    names = list(itertools.islice(source.finditer(b"runtime.buildVersion\0", strtab_at + 4, strtab_end), 16))
+    for at in names:
+        needle = b"\0\0\0\0" + struct.pack("<I", at - strtab_at)
+        for found in source.finditer(needle, symptr, strtab_at):
+            if (found - symptr) % 18:
+                continue
+            value, section = struct.unpack("<Ih", source.read(found + 8, 6, what="COFF symbol"))
+            if 0 < section <= len(regions):
+                addr = regions[section - 1].addr + value
+                return buildinfo.version_only(buildinfo.read_go_string(space, addr, bits // 8, False))
     return None

@@ -238,3 +238,13 @@ def test_cli_reports_a_hostile_elf_as_malformed_with_exit_2_and_one_line(tmp_pat
     assert finding["rule"] == "artifact.malformed"
     assert str(hostile) in finding["evidence"][0]["text"]
     assert [b["error"] is not None for b in report["binaries"]] == [True, True]
+
+
+def test_macho_with_more_load_commands_than_any_real_binary_is_malformed(tmp_path: Path) -> None:
+    count = 9000  # each a well-formed 8-byte command: only the count is absurd
+    header = b"\xcf\xfa\xed\xfe" + struct.pack("<iIIIIII", 0x01000007, 3, 2, count, 8 * count, 0, 0)
+    path = tmp_path / "macho"
+    path.write_bytes(header + struct.pack("<II", 0x99, 8) * count)
+    info, took = _timed_read(path)
+    assert took < FAST
+    assert info.malformed and "9000 load commands" in (info.error or "")
