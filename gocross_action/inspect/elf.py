@@ -13,6 +13,7 @@ import re
 import struct
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from . import buildinfo
@@ -28,6 +29,7 @@ MAX_NOTE_BYTES = 64 << 10  # per note section or segment
 MAX_VERSION_ENTRIES = 4096  # version needs and their aux entries together (libc has ~40 versions)
 MAX_FLOOR_SYMBOLS = 4096  # symbols bound to the highest GLIBC version that are named
 MAX_NAME_HITS = 64  # occurrences of one symbol name looked up in a string table
+MAX_SCAN_HITS = 1 << 16  # candidates a search may check (a real table has a handful of misses)
 
 ET_DYN = 3
 PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE = 1, 2, 3, 4
@@ -125,6 +127,7 @@ class _Section:
     info: int
 
 
+@cache
 def _goarch_table() -> dict[tuple[int, int, str], str]:
     from ..targets import table
 
@@ -436,12 +439,18 @@ def _glibc_needs(
         low_at = 0 if h.order == "<" else 1  # where an entry's low byte lies
         lows = sorted({i & 0xFF for i in top_indexes})
         hits: list[tuple[int, int]] = []  # (symbol index, version index)
+        checked = 0
         # memchr-speed finds of each wanted low byte, each hit checked as a whole entry (the
         # high bit of an entry marks a hidden version); the table itself is never walked.
         for at, buffer, got in source.chunks(start, end):  # chunks hold whole entries: even sizes
             for low in lows:
                 found = buffer.find(low, low_at, got)
                 while found >= 0 and len(hits) < MAX_FLOOR_SYMBOLS:
+                    checked += 1
+                    if checked > MAX_SCAN_HITS:
+                        raise FormatError(
+                            ".gnu.version: implausibly many entries look like the GLIBC floor's"
+                        )
                     if (found - low_at) % 2 == 0:
                         value = int.from_bytes(buffer[found - low_at : found - low_at + 2], h.endian)
                         if value & 0x7FFF in wanted:
@@ -472,7 +481,7 @@ def _symbols_named(
     )
     for at in candidates:
         needle = struct.pack(h.order + "I", at - strtab.offset)
-        for found in source.finditer(needle, symtab.offset, table_end):
+        for found in itertools.islice(source.finditer(needle, symtab.offset, table_end), MAX_SCAN_HITS):
             if (found - symtab.offset) % entsize == 0:
                 hits.append(found)
                 if len(hits) >= MAX_NAME_HITS:

@@ -13,6 +13,7 @@ from .source import AddressSpace, Region, Source
 MAX_SECTIONS = 96  # the PE loader's own limit
 MAX_IMPORTS = 4096
 MAX_SYMBOLS = 1 << 20
+MAX_SYMBOL_HITS = 1 << 16  # places a symbol's name offset is checked at (misaligned ones are skipped)
 IMAGE_FILE_MACHINE = {0x14C: "386", 0x8664: "amd64", 0x1C4: "arm", 0xAA64: "arm64", 0x5064: "riscv64"}
 DYNAMIC_BASE = 0x40
 SCN_INITIALIZED_DATA = 0x40
@@ -151,7 +152,7 @@ def _build_version(
     names = list(itertools.islice(source.finditer(b"runtime.buildVersion\0", strtab_at + 4, strtab_end), 16))
     for at in names:
         needle = b"\0\0\0\0" + struct.pack("<I", at - strtab_at)
-        for found in source.finditer(needle, symptr, strtab_at):
+        for found in itertools.islice(source.finditer(needle, symptr, strtab_at), MAX_SYMBOL_HITS):
             if (found - symptr) % 18:
                 continue
             value, section = struct.unpack("<Ih", source.read(found + 8, 6, what="COFF symbol"))

@@ -18,7 +18,9 @@ from gocross_action.checks.binary import judge
 from gocross_action.inspect import BinaryInfo, read
 from tests.conftest import run_gocross
 from tests.security.elf_builder import (
+    SHT_DYNSYM,
     SHT_GNU_VERNEED,
+    SHT_GNU_VERSYM,
     SHT_NOTE,
     SHT_STRTAB,
     Section,
@@ -248,3 +250,24 @@ def test_macho_with_more_load_commands_than_any_real_binary_is_malformed(tmp_pat
     info, took = _timed_read(path)
     assert took < FAST
     assert info.malformed and "9000 load commands" in (info.error or "")
+
+
+def test_a_gnu_version_table_full_of_near_misses_is_malformed_not_slow(tmp_path: Path) -> None:
+    # Every entry is 0x0303: its bytes look like the floor's index 3 everywhere, yet none is 3.
+    dynstr, at = strtab("libc.so.6", "GLIBC_2.2.5", "GLIBC_2.34")
+    needs = verneed([(2, at["libc.so.6"], 16, 0)], [(2, at["GLIBC_2.2.5"], 16), (3, at["GLIBC_2.34"], 0)])
+    symbols = 200_000
+    path = tmp_path / "near-misses"
+    path.write_bytes(
+        elf64(
+            [
+                Section(".dynstr", SHT_STRTAB, dynstr),
+                Section(".dynsym", SHT_DYNSYM, bytes(24 * symbols), link=1, entsize=24),
+                Section(".gnu.version", SHT_GNU_VERSYM, b"\x03" * (2 * symbols), link=2, entsize=2),
+                Section(".gnu.version_r", SHT_GNU_VERNEED, needs, link=1, info=1),
+            ]
+        )
+    )
+    info, took = _timed_read(path)
+    assert took < FAST
+    assert info.malformed and ".gnu.version" in (info.error or "")
