@@ -1,12 +1,19 @@
-"""How long `gocross inspect` takes on a release-sized set of binaries, against what it replaces:
-`readelf -lVdW` plus `go version -m` on each file. Prints both wall times and their ratio (< 1
-means gocross is faster), interpreter start-up included, and the peak memory of the gocross run.
+"""How long one `gocross inspect` call takes on a release-sized set of real binaries, against what
+it replaces: `readelf -lVdW` plus `go version -m` on each file, and a LIEF script reading the same
+facts (architecture, linkage, needed libraries, GLIBC floor). Prints the medians of interleaved
+rounds and the ratios (< 1 means gocross is faster), interpreter start-up included, the peak
+memory of the gocross run, and in-process timings of reading the set sequentially or on threads.
 
-    python3 benchmarks/inspect_speed.py [--copies 4] [--keep DIR]
+    python3 benchmarks/inspect_speed.py [--rounds 7] [--keep DIR]
 
-It builds one large Go program (much of the standard library, with symbols and DWARF: 10-40 MB
-per binary) for eight Linux architectures with the shared GOCACHE, and copies each a few times
-to make dozens of files.
+The set (38 files): a Go command-line program (JSON, regexp, templates, compression, structured
+logging, and 12 MB of embedded data as releases embed web assets) built for 23 GOOS/GOARCH
+platforms; cgo binaries of 6 Debian
+architectures (Debian's own fzf packages for arm64, armhf, i386, ppc64el and s390x from
+.ci/setup.d/30-inspect-fixtures.sh, and the program built with cgo on this amd64 Debian); a
+universal macOS binary (llvm-lipo), cgo builds for mingw (PE), musl, static glibc and PIE; `-s -w`
+builds for three formats. Files whose tool is missing (a cross compiler, llvm-lipo) are left out
+and the count says so. The LIEF column needs `pip install lief` and is skipped without it.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,72 +31,153 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ("amd64", "arm64", "386", "arm", "ppc64le", "s390x", "riscv64", "mips64le")
+FIXTURES = ROOT / ".cache" / "inspect-fixtures" / "bin"
+PLATFORMS = (
+    "linux/amd64",
+    "linux/386",
+    "linux/arm",
+    "linux/arm64",
+    "linux/ppc64",
+    "linux/ppc64le",
+    "linux/s390x",
+    "linux/riscv64",
+    "linux/mips",
+    "linux/mips64le",
+    "linux/loong64",
+    "freebsd/amd64",
+    "freebsd/arm64",
+    "netbsd/amd64",
+    "openbsd/arm64",
+    "dragonfly/amd64",
+    "illumos/amd64",
+    "solaris/amd64",
+    "aix/ppc64",
+    "windows/amd64",
+    "windows/arm64",
+    "darwin/amd64",
+    "darwin/arm64",
+)
+# name -> (C compiler or None, env, extra flags)
+CGO = {
+    "cgo-glibc-linux-amd64": ("gcc", {"GOOS": "linux", "GOARCH": "amd64"}, ()),
+    "cgo-glibc-static-linux-amd64": (
+        "gcc",
+        {"GOOS": "linux", "GOARCH": "amd64"},
+        ("-ldflags", "-linkmode external -extldflags -static"),
+    ),
+    "cgo-musl-linux-amd64": ("musl-gcc", {"GOOS": "linux", "GOARCH": "amd64"}, ()),
+    "cgo-mingw-windows-amd64.exe": ("x86_64-w64-mingw32-gcc", {"GOOS": "windows", "GOARCH": "amd64"}, ()),
+    "cgo-glibc-pie-linux-amd64": ("gcc", {"GOOS": "linux", "GOARCH": "amd64"}, ("-buildmode=pie",)),
+    "stripped-linux-amd64": (None, {"GOOS": "linux", "GOARCH": "amd64"}, ("-ldflags", "-s -w")),
+    "stripped-linux-arm64": (None, {"GOOS": "linux", "GOARCH": "arm64"}, ("-ldflags", "-s -w")),
+    "stripped-windows-amd64.exe": (None, {"GOOS": "windows", "GOARCH": "amd64"}, ("-ldflags", "-s -w")),
+    "stripped-darwin-arm64": (None, {"GOOS": "darwin", "GOARCH": "arm64"}, ("-ldflags", "-s -w")),
+}
 IMPORTS = (
-    "crypto/tls",
-    "database/sql",
-    "debug/dwarf",
-    "debug/elf",
-    "debug/macho",
-    "debug/pe",
+    "compress/gzip",
+    "crypto/sha256",
     "encoding/json",
-    "encoding/xml",
-    "go/parser",
-    "go/types",
-    "go/format",
-    "html/template",
-    "image/gif",
-    "image/jpeg",
-    "image/png",
-    "net/http",
-    "net/http/httputil",
-    "net/mail",
-    "net/smtp",
-    "archive/zip",
-    "archive/tar",
-    "compress/bzip2",
+    "flag",
+    "log/slog",
+    "net/url",
+    "os/signal",
     "regexp",
     "text/template",
-    "math/big",
-    "runtime/pprof",
-    "testing",
-    "go/doc",
-    "net/rpc",
-    "crypto/x509",
-    "go/build",
-    "go/importer",
-    "expvar",
-    "log/slog",
 )
 SOURCE = (
     'package main\n\nimport (\n\t_ "embed"\n'
     + "".join(f'\t_ "{p}"\n' for p in IMPORTS)
     + ")\n\n//go:embed assets.bin\nvar assets []byte\n\nfunc main() { println(len(assets)) }\n"
 )
-ASSETS_MB = 12  # embedded data, as releases embed web assets: puts the binaries near 20 MB
+ASSETS_MB = 12
+LIEF_SCRIPT = r"""
+import re, sys
+import lief
+lief.logging.disable()
+for path in sys.argv[1:]:
+    binary = lief.parse(path)
+    if binary is None:
+        continue
+    if isinstance(binary, lief.ELF.Binary):
+        arch = binary.header.machine_type
+        linkage = "dynamic" if binary.has_interpreter or binary.libraries else "static"
+        floor = None
+        for need in binary.symbols_version_requirement:
+            for aux in need.get_auxiliary_symbols():
+                m = re.match(r"GLIBC_(\d+)\.(\d+)", aux.name)
+                if m and (floor is None or (int(m[1]), int(m[2])) > floor):
+                    floor = (int(m[1]), int(m[2]))
+    elif isinstance(binary, lief.PE.Binary):
+        arch, linkage, floor = binary.header.machine, None, None
+    else:
+        arch, linkage, floor = binary.header.cpu_type, None, None
+    print(path, arch, linkage, list(binary.libraries), floor)
+"""
 
 
-def build(directory: Path) -> list[Path]:
-    module = directory / "big"
-    module.mkdir(exist_ok=True)
-    (module / "go.mod").write_text("module example.com/big\n\ngo 1.22\n")
-    (module / "main.go").write_text(SOURCE)
-    (module / "assets.bin").write_bytes(random.Random(0).randbytes(ASSETS_MB << 20))
+def _go_build(module: Path, out: Path, env: dict[str, str], flags: tuple[str, ...] = ()) -> Path | None:
     cache = os.environ.get("GOCACHE") or str(Path(tempfile.gettempdir()) / "gocross-test-gocache")
-    out = []
-    for arch in TARGETS:
-        path = directory / f"big-linux-{arch}"
-        env = {**os.environ, "GOOS": "linux", "GOARCH": arch, "CGO_ENABLED": "0", "GOCACHE": cache}
-        subprocess.run(["go", "build", "-o", str(path), "."], cwd=module, env=env, check=True)
-        out.append(path)
+    full = {**os.environ, "CGO_ENABLED": "0", "GOCACHE": cache, "GOFLAGS": "", **env}
+    done = subprocess.run(
+        ["go", "build", "-o", str(out), *flags, "."], cwd=module, env=full, capture_output=True
+    )
+    if done.returncode != 0:
+        print(
+            f"  left out {out.name}: {done.stderr.decode(errors='replace').strip()[-200:]}", file=sys.stderr
+        )
+        return None
     return out
 
 
-def timed(commands: list[list[str]]) -> float:
+def _lipo() -> str | None:
+    found = shutil.which("llvm-lipo")
+    candidates = sorted(Path("/usr/bin").glob("llvm-lipo-*"))
+    return found or (str(candidates[-1]) if candidates else None)
+
+
+def collect(directory: Path) -> list[Path]:
+    """Build (or reuse, under --keep) the set; returns its files."""
+    module = directory / "big"
+    module.mkdir(parents=True, exist_ok=True)
+    (module / "go.mod").write_text("module example.com/big\n\ngo 1.22\n")
+    (module / "main.go").write_text(SOURCE)
+    if not (module / "assets.bin").exists():
+        (module / "assets.bin").write_bytes(random.Random(0).randbytes(ASSETS_MB << 20))
+    files: list[Path] = []
+    for platform in PLATFORMS:
+        goos, goarch = platform.split("/")
+        out = directory / f"big-{goos}-{goarch}{'.exe' if goos == 'windows' else ''}"
+        built = out if out.exists() else _go_build(module, out, {"GOOS": goos, "GOARCH": goarch})
+        files += [built] if built else []
+    files += sorted(FIXTURES.glob("fzf-*")) if FIXTURES.is_dir() else []
+    for name, (cc, env, flags) in CGO.items():
+        out = directory / name
+        if not out.exists():
+            if cc is not None and shutil.which(cc) is None:
+                print(f"  left out {name}: {cc} is not installed", file=sys.stderr)
+                continue
+            extra = {"CGO_ENABLED": "1", "CC": cc} if cc else {}
+            if _go_build(module, out, {**env, **extra}, flags) is None:
+                continue
+        files.append(out)
+    universal = directory / "big-darwin-universal"
+    tool = _lipo()
+    thin = [directory / "big-darwin-amd64", directory / "big-darwin-arm64"]
+    if not universal.exists() and tool and all(p.exists() for p in thin):
+        subprocess.run([tool, "-create", *map(str, thin), "-output", str(universal)], check=True)
+    files += [universal] if universal.exists() else []
+    return files
+
+
+def timed(commands: list[list[str]]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system of the child processes) of running ``commands``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     for command in commands:
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _peak_rss_mb(command: list[str]) -> float:
@@ -100,40 +190,82 @@ def _peak_rss_mb(command: list[str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def _in_process(files: list[str], rounds: int) -> None:
+    """Reading the set in one process: sequentially, on 2 and 4 threads, and on 2 forked worker
+    processes (pool start-up included), medians of interleaved rounds."""
+    sys.path.insert(0, str(ROOT))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from gocross_action.inspect import read
+
+    paths = [Path(f) for f in files]
+    results: dict[str, list[float]] = {"sequential": [], "2 threads": [], "4 threads": [], "2 processes": []}
+    for _ in range(rounds):
+        for label in random.sample(list(results), len(results)):
+            started = time.perf_counter()
+            if label == "sequential":
+                for path in paths:
+                    read(path)
+            elif label == "2 processes":
+                with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as processes:
+                    list(processes.map(read, paths))
+            else:
+                with ThreadPoolExecutor(max_workers=int(label[0])) as pool:
+                    list(pool.map(read, paths))
+            results[label].append(time.perf_counter() - started)
+    for label, times in results.items():
+        print(f"reading the set in one process, {label}: {statistics.median(times) * 1000:.1f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, default=4, help="copies of each binary (default 4: 32 files)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
     parser.add_argument("--keep", metavar="DIR", help="build into DIR and keep it (reused when present)")
     args = parser.parse_args()
     directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="gocross-bench-"))
     try:
-        existing = directory.glob("big-linux-*") if args.keep and directory.exists() else []
-        originals = sorted(p for p in existing if "." not in p.name)
-        if not originals:
-            directory.mkdir(parents=True, exist_ok=True)
-            originals = build(directory)
-        files = [str(p) for p in originals]
-        for copy in range(1, args.copies):
-            for path in originals:
-                target = directory / f"{path.name}.{copy}"
-                if not target.exists():
-                    shutil.copyfile(path, target)
-                files.append(str(target))
+        files = [str(p) for p in collect(directory)]
         sizes = [Path(f).stat().st_size / 1e6 for f in files]
         print(
             f"{len(files)} binaries, {min(sizes):.1f}-{max(sizes):.1f} MB each, {sum(sizes):.0f} MB in total"
         )
-        gocross = [[sys.executable, "-m", "gocross_action.cli", "inspect", "--format", "json", *files]]
-        tools = [c for f in files for c in (["readelf", "-lVdW", f], ["go", "version", "-m", f])]
-        timed(gocross + tools[:4])  # warm the page cache for both sides
-        ours = min(timed(gocross) for _ in range(3))
-        theirs = min(timed(tools) for _ in range(3))
-        peak = _peak_rss_mb(gocross[0])
-        print(f"gocross inspect (one process): {ours:.3f} s")
-        print(f"readelf -lVdW + go version -m per file: {theirs:.3f} s")
-        print(f"peak RSS of gocross (max over child processes): {peak:.0f} MB")
-        print(f"ratio gocross/tools: {ours / theirs:.2f}")
-        return 0 if ours < theirs else 1
+        env_cli = [sys.executable, "-m", "gocross_action.cli", "inspect", "--format", "json", *files]
+        sides: dict[str, list[list[str]]] = {
+            "gocross inspect (one process)": [env_cli],
+            "readelf -lVdW + go version -m per file": [
+                c for f in files for c in (["readelf", "-lVdW", f], ["go", "version", "-m", f])
+            ],
+        }
+        try:
+            import lief  # noqa: F401
+
+            sides["LIEF script (one process)"] = [[sys.executable, "-c", LIEF_SCRIPT, *files]]
+        except ImportError:
+            print("LIEF is not installed (pip install lief): its column is skipped")
+        for commands in sides.values():
+            timed(commands)  # warm the page cache for every side
+        walls: dict[str, list[float]] = {name: [] for name in sides}
+        cpus: dict[str, list[float]] = {name: [] for name in sides}
+        for _ in range(args.rounds):
+            for name in random.sample(list(sides), len(sides)):
+                wall, cpu = timed(sides[name])
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+        wall_of = {name: statistics.median(t) for name, t in walls.items()}
+        cpu_of = {name: statistics.median(t) for name, t in cpus.items()}
+        for name in sides:
+            print(f"{name}: {wall_of[name]:.3f} s wall, {cpu_of[name]:.3f} s CPU (medians of {args.rounds})")
+        ours, tools = "gocross inspect (one process)", "readelf -lVdW + go version -m per file"
+        lief_name = "LIEF script (one process)"
+        for label, of in (("wall", wall_of), ("CPU", cpu_of)):
+            print(f"ratio gocross/readelf+go, {label}: {of[ours] / of[tools]:.2f} (goal <= 0.5)")
+            if lief_name in of:
+                print(f"ratio gocross/LIEF, {label}: {of[ours] / of[lief_name]:.2f} (goal <= 0.2)")
+        print(f"peak RSS of gocross (max over child processes): {_peak_rss_mb(env_cli):.0f} MB")
+        _in_process(files, args.rounds)
+        ok = wall_of[ours] <= 0.5 * wall_of[tools] and wall_of[ours] <= 0.2 * wall_of.get(lief_name, 1e9)
+        return 0 if ok else 1
     finally:
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)

@@ -29,13 +29,16 @@ def judge(
     require_static: bool,
     target: str | None = None,
 ) -> list[Finding]:
-    """Findings for one binary; none when it fits its expectations (and none for an unreadable
-    file: its ``error`` says why)."""
-    if info.error is not None:
-        return []
+    """Findings for one binary; none when it fits its expectations. A file of a known format whose
+    tables are corrupt, truncated or hostile is ``artifact.malformed``; an unreadable file gets no
+    finding (its ``error`` says why)."""
     # A finding about a binary is labelled with what the binary is; the expectation is named in
     # the finding itself (``expected linux/arm64``).
     label = target or info.target or (str(expect) if expect else None)
+    if info.malformed:
+        return [_malformed(info, label)]
+    if info.error is not None:
+        return []
     findings: list[Finding] = []
     findings += _wrong_target(info, expect, label)
     if info.format == "elf" and info.goos in ("linux", "android", None):
@@ -45,19 +48,44 @@ def judge(
     return findings
 
 
+def _malformed(info: BinaryInfo, label: str | None) -> Finding:
+    kind = info.format.upper() if info.format != "macho" else "Mach-O"
+    return Finding(
+        rule="artifact.malformed",
+        category="exec-format-error",
+        severity=Severity.ERROR,
+        target=label,
+        title=f"malformed {kind} file: it cannot be what the build produced",
+        root_cause=(
+            f"{info.path} starts like an {kind} file but its tables are corrupt, truncated or lie about "
+            "their size, so no system can load it (exec format error, or a crash at start). A copy, "
+            "download or upload that was cut short, or a file that is not the build's output."
+        ),
+        evidence=_evidence(info, info.error or "malformed"),
+        fix=Fix(summary="Rebuild the binary and check that it is copied and uploaded whole (compare sizes)"),
+    )
+
+
 def _evidence(info: BinaryInfo, *facts: str) -> tuple[Evidence, ...]:
     return tuple(Evidence(source="artifact", text=f"{info.path}: {fact}") for fact in facts)
 
 
 def _built_for(info: BinaryInfo) -> str:
     how = f" ({info.goos_source})" if info.goos_source and info.goos_source != "build info" else ""
-    return f"{info.format.upper() if info.format != 'macho' else 'Mach-O'} binary for {info.target}{how}"
+    kind = info.format.upper() if info.format != "macho" else "Mach-O"
+    if info.slices:
+        return f"{kind} universal binary for {', '.join(info.targets)}{how}"
+    return f"{kind} binary for {info.target}{how}"
 
 
-def _wrong_target(info: BinaryInfo, expect: Target | None, label: str | None) -> list[Finding]:
-    if expect is None or not info.goos or not info.goarch:
+def _wrong_target(whole: BinaryInfo, expect: Target | None, label: str | None) -> list[Finding]:
+    """The binary (or, for a universal file, any of its slices) must be built for ``expect``."""
+    if expect is None or not whole.goos or not whole.goarch:
         return []
+    slices = whole.slices or (whole,)
+    info = next((s for s in slices if (s.goos, s.goarch) == (expect.goos, expect.goarch)), whole)
     if (info.goos, info.goarch) != (expect.goos, expect.goarch):
+        built = " + ".join(whole.targets)
         env = expect.env()
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         return [
@@ -66,13 +94,13 @@ def _wrong_target(info: BinaryInfo, expect: Target | None, label: str | None) ->
                 category="exec-format-error",
                 severity=Severity.ERROR,
                 target=label,
-                title=f"built for {info.goos}/{info.goarch}, expected {expect.pair}",
+                title=f"built for {built}, expected {expect.pair}",
                 root_cause=(
-                    f"{info.path} is built for {info.goos}/{info.goarch}, expected {expect.pair}: running it "
+                    f"{info.path} is built for {built}, expected {expect.pair}: running it "
                     "there fails with exec format error. The build most likely did not get GOOS/GOARCH "
                     "(set on a different step, or overridden), or this is a stale or cached artifact."
                 ),
-                evidence=_evidence(info, _built_for(info)),
+                evidence=_evidence(info, _built_for(whole)),
                 fix=Fix(
                     summary=f"Pass the target to the build ({exports}) and rebuild the artifact",
                     snippets=(Snippet(language="bash", code=f"{exports} go build -o app ."),),

@@ -7,11 +7,16 @@ comes back with ``error`` set (and ``format`` "unknown" when not even the format
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
+import stat
 import struct
 from pathlib import Path
+from typing import BinaryIO
 
 from .binary import BinaryInfo, FormatError, GoInfo, Module
+from .source import Source
 
 __all__ = ["BinaryInfo", "GoInfo", "Module", "read", "sniff"]
 
@@ -38,42 +43,77 @@ def sniff(head: bytes) -> str:
     return "unknown"
 
 
-def read(path: Path) -> BinaryInfo:
-    """Describe the binary at ``path``; problems go into ``BinaryInfo.error``."""
-    from .source import Source
+def _open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file: a FIFO, a socket or a device is
+    refused at once (opened non-blocking, so a FIFO without a writer cannot stall the run)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(_KINDS.get(stat.S_IFMT(mode), "special file"))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
+
+class _NotRegular(Exception):
+    pass
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+_KINDS[stat.S_IFSOCK] = "a socket"
+
+
+def read(path: Path) -> BinaryInfo:
+    """Describe the binary at ``path``; problems go into ``BinaryInfo.error`` (a file whose
+    format is known but whose tables are corrupt, truncated or hostile also gets ``malformed``)."""
     name = str(path)
     try:
-        with open(path, "rb") as handle:
+        with _open_regular(path) as handle:
             source = Source(handle)
-            head = source.read(0, 16, exact=False)
-            fmt = sniff(head)
-            if fmt == "unknown":
-                what = "an empty file" if not head else f"not an executable in a known format ({KNOWN})"
-                return BinaryInfo(path=name, error=what)
-            reader = importlib.import_module(f"{__name__}.{fmt}")
             try:
-                info: BinaryInfo = reader.read(source, name)
-                return info
-            except FormatError as exc:
-                return BinaryInfo(
-                    path=name,
-                    format=fmt,
-                    error=f"corrupt {fmt} file: {exc}" if "corrupt" not in str(exc) else str(exc),
-                )
-            except (
-                struct.error,
-                ValueError,
-                IndexError,
-                OverflowError,
-                UnicodeError,
-                RecursionError,
-                MemoryError,
-            ) as exc:
-                return BinaryInfo(
-                    path=name, format=fmt, error=f"corrupt {fmt} file: {type(exc).__name__}: {exc}"
-                )
+                return _read(source, name)
+            finally:
+                source.close()
+    except _NotRegular as exc:
+        return BinaryInfo(path=name, error=f"not a regular file ({exc}): only regular files are read")
     except IsADirectoryError:
         return BinaryInfo(path=name, error="is a directory")
     except OSError as exc:
         return BinaryInfo(path=name, error=f"cannot read: {exc.strerror or exc}")
+
+
+def _read(source: Source, name: str) -> BinaryInfo:
+    head = source.read(0, 16, exact=False)
+    fmt = sniff(head)
+    if fmt == "unknown":
+        what = "an empty file" if not head else f"not an executable in a known format ({KNOWN})"
+        return BinaryInfo(path=name, error=what)
+    reader = importlib.import_module(f"{__name__}.{fmt}")
+    try:
+        info: BinaryInfo = reader.read(source, name)
+        return info
+    except FormatError as exc:
+        text = f"corrupt {fmt} file: {exc}" if "corrupt" not in str(exc) else str(exc)
+        return BinaryInfo(path=name, format=fmt, error=text, malformed=True)
+    except (
+        struct.error,
+        ValueError,
+        IndexError,
+        KeyError,
+        ArithmeticError,
+        UnicodeError,
+        RecursionError,
+        MemoryError,
+    ) as exc:
+        text = f"corrupt {fmt} file: {type(exc).__name__}: {_one_line(exc)}"
+        return BinaryInfo(path=name, format=fmt, error=text, malformed=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else "")[:200]

@@ -1,7 +1,8 @@
 """What a binary is, as read from its bytes: the ``binaries[]`` entries of the report.
 
 Readers fill a ``BinaryInfo``; checks judge it. ``to_json`` writes exactly the contract keys;
-the other fields (``libc``, ``floor_symbols``, ``nss_symbols``, ``goos_source``) are for checks.
+the other fields (``libc``, ``floor_symbols``, ``nss_symbols``, ``goos_source``, ``malformed``) are
+for checks. A universal Mach-O file also gets ``slices``, one entry per architecture.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ JSON_KEYS = (
     "error",
     "go",
 )
+# The keys of each ``slices[]`` entry (a universal Mach-O file's architectures).
+SLICE_KEYS = ("goos", "goarch", "variant", "bits", "endian", "interpreter", "needed", "pie", "stripped", "go")
 # The build setting that carries the sub-architecture of each GOARCH.
 VARIANT_SETTING = {
     "386": "GO386",
@@ -97,11 +100,21 @@ class BinaryInfo:
     stripped: bool | None = None
     error: str | None = None
     go: GoInfo | None = None
+    # The architectures of a universal (fat) Mach-O file, one entry each, in file order (the
+    # fields above describe the first); empty for every other file.
+    slices: tuple[BinaryInfo, ...] = ()
     # For checks, not serialised:
     libc: str | None = None  # glibc | musl | None (unknown, or no C library)
     floor_symbols: tuple[str, ...] = ()  # "symbol@GLIBC_2.34" for the versions at glibc_required
     nss_symbols: tuple[str, ...] = ()  # NSS functions a static glibc binary links
     goos_source: str | None = None  # how goos was found: "build info", "OSABI", "interpreter"...
+    malformed: bool = False  # the format is known but its tables are corrupt, truncated or hostile
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """``goos/goarch`` of every slice of a universal file, else of the file itself."""
+        infos = self.slices or (self,)
+        return tuple(f"{i.goos}/{i.goarch}" for i in infos if i.goos and i.goarch)
 
     @property
     def target(self) -> str | None:
@@ -128,7 +141,12 @@ class BinaryInfo:
             "stripped": self.stripped,
             "error": self.error,
             "go": self.go.to_json() if self.go else None,
+            **({"slices": [s.slice_json() for s in self.slices]} if self.slices else {}),
         }
+
+    def slice_json(self) -> dict[str, Any]:
+        """One architecture of a universal file: the facts that differ between slices."""
+        return {key: value for key, value in self.to_json().items() if key in SLICE_KEYS}
 
 
 class FormatError(Exception):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Literal
 
 from .binary import GoInfo, Module
-from .source import MAX_STRING, AddressSpace
+from .source import MAX_STRING, AddressSpace, Region
 
 MAGIC = b"\xff Go buildinf:"
 HEADER_SIZE = 32
@@ -122,6 +123,68 @@ def read(space: AddressSpace, start: int, size: int, *, align: int = ALIGN) -> G
     # cmd/go frames the module info with 16-byte sentinels; without them there is none.
     mod = mod[16:-16] if len(mod) >= 33 and mod[-17] == "\n" else ""
     return parse(version, mod)
+
+
+_RELEASE = re.compile(rb"go1\.\d{1,3}(?:\.\d{1,3})?(?:(?:rc|beta)\d{1,2})?(?: X:[a-z0-9_,]{1,200})?")
+MAX_VERSION_CANDIDATES = 64
+
+
+def version_from_strings(
+    space: AddressSpace, readonly: list[Region], writable: list[Region], ptr_size: int, big_endian: bool
+) -> GoInfo | None:
+    """The Go version of a binary whose build info and symbols are gone: ``runtime.buildVersion``
+    is a string header (pointer, length) in writable data pointing at the version's bytes in
+    read-only data. A release string in read-only data counts only when such a header points at
+    it exactly, so a "go1.x" inside other text is not taken for the version."""
+    if ptr_size not in (4, 8):
+        return None
+    order: Literal["big", "little"] = "big" if big_endian else "little"
+    candidates = 0
+    budget = SEARCH_LIMIT  # bytes scanned in all, however many regions a hostile header lists
+    for region in readonly:
+        data = space.read(region.addr, min(region.size, budget))
+        budget -= len(data)
+        if not data:
+            continue
+        for match in _RELEASE.finditer(data):
+            candidates += 1
+            if candidates > MAX_VERSION_CANDIDATES:
+                return None
+            addr = region.addr + match.start()
+            text = match.group()
+            lengths = {
+                len(m.group()) for m in (_RELEASE.match(text[:n]) for n in range(len(text), 4, -1)) if m
+            }
+            pointer = addr.to_bytes(ptr_size, order)
+            for area in writable:
+                found = _string_header(space, area, pointer, lengths, ptr_size, order)
+                if found is not None:
+                    return GoInfo(version=text[:found].decode("ascii"))
+    return None
+
+
+def _string_header(
+    space: AddressSpace,
+    area: Region,
+    pointer: bytes,
+    lengths: set[int],
+    ptr_size: int,
+    order: Literal["big", "little"],
+) -> int | None:
+    """The length of a Go string header in ``area`` whose data pointer is ``pointer`` and whose
+    length is one of ``lengths``."""
+    source = space.source
+    start, end = area.offset, area.offset + min(area.filesz, area.size)
+    at = source.find(pointer, start, end)
+    hits = 0
+    while at >= 0 and hits < MAX_VERSION_CANDIDATES:
+        hits += 1
+        if (at - start) % ptr_size == 0:
+            length = int.from_bytes(source.read(at + ptr_size, ptr_size, exact=False), order)
+            if length in lengths:
+                return length
+        at = source.find(pointer, at + 1, end)
+    return None
 
 
 def version_only(text: bytes | None) -> GoInfo | None:

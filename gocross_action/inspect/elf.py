@@ -1,35 +1,46 @@
-"""ELF: the only module that touches pyelftools (its objects are untyped; nothing leaves here but
-plain values). Reads the header, program headers, section headers, the dynamic table, notes and
-the GNU version needs: never whole sections of code or data."""
+"""ELF: an exact parser of the parts we need, after the System V ABI and the LSB's symbol
+versioning: the header, program and section headers, the dynamic table, notes, the GNU version
+needs, and (for the GLIBC floor) only the ``.gnu.version`` entries that name the highest GLIBC
+version, found with ``find`` over the mapped file rather than symbol by symbol.
+
+Every table walk is bounded by the file's size and a count no real binary reaches; a table that
+lies outside the file, loops or claims more raises ``FormatError`` (the file is malformed)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
+from functools import cache
+from typing import Literal
 
 from . import buildinfo
 from .binary import VARIANT_SETTING, BinaryInfo, FormatError, GoInfo
-from .source import AddressSpace, ClampedStream, Region, Source
+from .source import AddressSpace, Region, Source
 
 MAX_SECTIONS = 4096
 MAX_SEGMENTS = 1024
 MAX_DYNAMIC_TAGS = 4096
-MAX_NOTE_BYTES = 64 << 10
-MAX_DYNSYMS = 1 << 16
-MAX_SYMTAB_SYMBOLS = 1 << 20
+MAX_NOTE_SPANS = 256  # note sections and segments together (a real binary has a handful)
+MAX_NOTES = 4096
+MAX_NOTE_BYTES = 64 << 10  # per note section or segment
+MAX_VERSION_ENTRIES = 4096  # version needs and their aux entries together (libc has ~40 versions)
+MAX_FLOOR_SYMBOLS = 4096  # symbols bound to the highest GLIBC version that are named
+MAX_NAME_HITS = 64  # occurrences of one symbol name looked up in a string table
+MAX_SCAN_HITS = 1 << 16  # candidates a search may check (a real table has a handful of misses)
 
 ET_DYN = 3
-SHT_SYMTAB, SHT_NOTE, SHT_DYNSYM = 2, 7, 11
+PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE = 1, 2, 3, 4
+PF_X, PF_W = 1, 2
+SHT_SYMTAB, SHT_DYNAMIC, SHT_NOTE, SHT_NOBITS, SHT_DYNSYM = 2, 6, 7, 8, 11
 SHT_GNU_VERNEED, SHT_GNU_VERSYM = 0x6FFFFFFE, 0x6FFFFFFF
+DT_NULL, DT_NEEDED, DT_STRTAB, DT_STRSZ, DT_FLAGS_1 = 0, 1, 5, 10, 0x6FFFFFFB
 DF_1_PIE = 0x08000000
+STT_FUNC = 2
 NT_GNU_ABI_TAG = 1
-OSABI = {"ELFOSABI_FREEBSD": "freebsd", "ELFOSABI_NETBSD": "netbsd", "ELFOSABI_OPENBSD": "openbsd"}
+OSABI = {9: "freebsd", 2: "netbsd", 12: "openbsd"}
 NOTE_OS = {b"FreeBSD": "freebsd", b"NetBSD": "netbsd", b"OpenBSD": "openbsd"}
 # Interpreters that name an OS (cmd/link/internal/*/obj.go, and the C toolchains' defaults).
 INTERPRETER_OS = (
@@ -70,74 +81,53 @@ NSS_FUNCTIONS = frozenset(
         "initgroups",
     }
 )
-_GLIBC_VERSION = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$")
+_GLIBC_VERSION = re.compile(rb"^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$")
 
 
 @dataclass(frozen=True)
-class _Arch:
-    machine: int
+class _Header:
     bits: int
-    endian: str
+    order: str  # struct byte order: "<" or ">"
+    osabi: int
+    kind: int
+    machine: int
+    entry: int
+    phoff: int
+    shoff: int
+    phentsize: int
+    phnum: int
+    shentsize: int
+    shnum: int
+    shstrndx: int
+
+    @property
+    def endian(self) -> Literal["little", "big"]:
+        return "little" if self.order == "<" else "big"
 
 
 @dataclass(frozen=True)
-class _Row:
+class _Segment:
+    kind: int
+    flags: int
+    offset: int
+    vaddr: int
+    filesz: int
+    memsz: int
+
+
+@dataclass(frozen=True)
+class _Section:
     index: int
     name: str
     kind: int
     addr: int
     offset: int
     size: int
+    link: int
+    info: int
 
 
-class _Sections:
-    """The section header table, read in one go with ``struct`` (pyelftools parses each field
-    through construct, too slow for dozens of large binaries); pyelftools section objects are
-    made only for the few sections whose contents we read."""
-
-    def __init__(self, elf: Any, source: Source, header: Any, endian: str, bits: int) -> None:
-        self._elf = elf
-        self.rows: list[_Row] = []
-        count = elf.num_sections()
-        if not count:
-            return
-        entsize = _int(header["e_shentsize"])
-        wide = bits == 64
-        fmt = ("<" if endian == "little" else ">") + ("IIQQQQIIQQ" if wide else "IIIIIIIIII")
-        if entsize < struct.calcsize(fmt):
-            raise FormatError(f"section header entries of {entsize} bytes are too small")
-        table = source.read(_int(header["e_shoff"]), count * entsize, what="section headers")
-        raw = [struct.unpack_from(fmt, table, i * entsize) for i in range(count)]
-        strndx = _int(header["e_shstrndx"])
-        if strndx == 0xFFFF:
-            strndx = raw[0][6]
-        names = b""
-        if 0 < strndx < count:
-            names = source.read(raw[strndx][4], min(raw[strndx][5], 1 << 20), exact=False)
-        for index, (name_at, kind, _flags, addr, offset, size, *_rest) in enumerate(raw):
-            end = names.find(b"\0", name_at)
-            name = (
-                names[name_at:end].decode("utf-8", "replace")
-                if 0 <= name_at < len(names) and end >= 0
-                else ""
-            )
-            self.rows.append(_Row(index, name, kind, addr, offset, size))
-
-    def __contains__(self, name: str) -> bool:
-        return self.row(name) is not None
-
-    def row(self, name: str) -> _Row | None:
-        return next((r for r in self.rows if r.name == name), None)
-
-    def get(self, name: str) -> Any:
-        row = self.row(name)
-        return None if row is None else self._elf.get_section(row.index)
-
-    def of_type(self, kind: int) -> Any:
-        row = next((r for r in self.rows if r.kind == kind), None)
-        return None if row is None else self._elf.get_section(row.index)
-
-
+@cache
 def _goarch_table() -> dict[tuple[int, int, str], str]:
     from ..targets import table
 
@@ -148,91 +138,130 @@ def _goarch_table() -> dict[tuple[int, int, str], str]:
     return found
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
+def _header(source: Source) -> _Header:
+    ident = source.read(0, 16, what="ELF identification")
+    bits = {1: 32, 2: 64}.get(ident[4])
+    order = {1: "<", 2: ">"}.get(ident[5])
+    if bits is None or order is None:
+        raise FormatError(f"unknown ELF class {ident[4]} or byte order {ident[5]}")
+    fmt = order + ("HHIQQQIHHHHHH" if bits == 64 else "HHIIIIIHHHHHH")
+    fields = struct.unpack(fmt, source.read(16, struct.calcsize(fmt), what="ELF header"))
+    kind, machine, _version, entry, phoff, shoff, _flags, _ehsize, phentsize, phnum = fields[:10]
+    shentsize, shnum, shstrndx = fields[10:]
+    return _Header(
+        bits,
+        order,
+        ident[7],
+        kind,
+        machine,
+        entry,
+        phoff,
+        shoff,
+        phentsize,
+        phnum,
+        shentsize,
+        shnum,
+        shstrndx,
+    )
+
+
+def _section_fmt(h: _Header) -> str:
+    return h.order + ("IIQQQQIIQQ" if h.bits == 64 else "IIIIIIIIII")
+
+
+def _table(
+    source: Source, what: str, offset: int, count: int, entsize: int, fmt: str
+) -> list[tuple[int, ...]]:
+    """``count`` entries of ``entsize`` bytes at ``offset``, each unpacked with ``fmt``."""
+    if not count:
+        return []
+    if entsize < struct.calcsize(fmt):
+        raise FormatError(f"{what}: entries of {entsize} bytes are too small")
+    if offset + count * entsize > source.size:
+        raise FormatError(f"{what} run past the end of the file (truncated or corrupt)")
+    data = source.read(offset, count * entsize, what=what)
+    return [struct.unpack_from(fmt, data, i * entsize) for i in range(count)]
+
+
+def _sections(source: Source, h: _Header) -> tuple[list[_Section], int]:
+    """The section headers (names resolved) and the program header count (``PN_XNUM`` aware)."""
+    phnum, shnum, strndx = h.phnum, h.shnum, h.shstrndx
+    fmt = _section_fmt(h)
+    if h.shoff and (shnum == 0 or phnum == 0xFFFF or strndx == 0xFFFF):
+        first = _table(source, "section headers", h.shoff, 1, h.shentsize, fmt)[0]
+        shnum = shnum or first[5]  # extended numbering: the counts live in section 0
+        phnum = first[7] if phnum == 0xFFFF else phnum
+        strndx = first[6] if strndx == 0xFFFF else strndx
+    if phnum > MAX_SEGMENTS or shnum > MAX_SECTIONS:
+        raise FormatError(f"ELF header claims {phnum} segments and {shnum} sections")
+    raw = _table(source, "section headers", h.shoff, shnum if h.shoff else 0, h.shentsize, fmt)
+    names = b""
+    if 0 < strndx < len(raw):
+        names = source.read(raw[strndx][4], min(raw[strndx][5], 1 << 20), exact=False)
+    sections = []
+    for index, (name_at, kind, _flags, addr, offset, size, link, info, _align, _entsize) in enumerate(raw):
+        end = names.find(b"\0", name_at) if name_at < len(names) else -1
+        name = names[name_at:end].decode("utf-8", "replace") if end >= 0 else ""
+        sections.append(_Section(index, name, kind, addr, offset, size, link, info))
+    return sections, phnum
+
+
+def _segments(source: Source, h: _Header, count: int) -> list[_Segment]:
+    if h.bits == 64:
+        rows = _table(source, "program headers", h.phoff, count, h.phentsize, h.order + "IIQQQQQQ")
+        return [_Segment(k, fl, off, va, fs, ms) for k, fl, off, va, _pa, fs, ms, _al in rows]
+    rows = _table(source, "program headers", h.phoff, count, h.phentsize, h.order + "IIIIIIII")
+    return [_Segment(k, fl, off, va, fs, ms) for k, off, va, _pa, fs, ms, fl, _al in rows]
+
+
+def _within_file(source: Source, segments: list[_Segment], sections: list[_Section]) -> None:
+    """A truncated file is malformed, not a smaller binary: every segment's and section's bytes
+    must lie inside the file."""
+    for i, seg in enumerate(segments):
+        if seg.filesz and seg.offset + seg.filesz > source.size:
+            raise FormatError(
+                f"truncated: segment {i} ends at byte {seg.offset + seg.filesz}, "
+                f"past the end of the file ({source.size} bytes)"
+            )
+    for sec in sections:
+        if sec.kind != SHT_NOBITS and sec.size and sec.offset + sec.size > source.size:
+            raise FormatError(
+                f"truncated: section {sec.name or sec.index} ends at byte {sec.offset + sec.size}, "
+                f"past the end of the file ({source.size} bytes)"
+            )
 
 
 def read(source: Source, path: str) -> BinaryInfo:
-    try:
-        return _read(source, path)
-    except FormatError:
-        raise
-    except (
-        ELFError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AttributeError,
-        OverflowError,
-        AssertionError,
-        UnicodeDecodeError,
-        RecursionError,
-    ) as exc:  # pyelftools' and construct's ways to say "corrupt"
-        raise FormatError(f"corrupt ELF file: {_one_line(exc)}") from None
-    except Exception as exc:  # construct raises its own error tree (StreamError, ConstError...)
-        if type(exc).__module__.startswith(("construct", "elftools")):
-            raise FormatError(f"corrupt ELF file: {_one_line(exc)}") from None
-        raise
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
-
-
-def _read(source: Source, path: str) -> BinaryInfo:
-    elf = ELFFile(ClampedStream(source))  # type: ignore[arg-type]
-    header = elf.header
-    bits = 64 if elf.elfclass == 64 else 32
-    endian = "little" if elf.little_endian else "big"
-    machine = header["e_machine"]
-    machine_id = machine if isinstance(machine, int) else _machine_number(elf)
-    goarch = _goarch_table().get((machine_id, bits, endian))
-
-    if elf.num_segments() > MAX_SEGMENTS or elf.num_sections() > MAX_SECTIONS:
-        raise FormatError(
-            f"ELF header claims {elf.num_segments()} segments and {elf.num_sections()} sections"
-        )
-    for what, offset, count, entsize in (
-        ("program headers", header["e_phoff"], elf.num_segments(), header["e_phentsize"]),
-        ("section headers", header["e_shoff"], elf.num_sections(), header["e_shentsize"]),
-    ):
-        if count and _int(offset) + _int(count) * _int(entsize) > source.size:
-            raise FormatError(f"{what} run past the end of the file (truncated or corrupt)")
-    segments = list(elf.iter_segments())
-    sections = _Sections(elf, source, header, endian, bits)
-    by_name = sections
+    h = _header(source)
+    goarch = _goarch_table().get((h.machine, h.bits, h.endian))
+    sections, phnum = _sections(source, h)
+    segments = _segments(source, h, phnum)
+    _within_file(source, segments, sections)
+    by_name = {s.name: s for s in reversed(sections) if s.name}
 
     interpreter = None
     regions: list[Region] = []
     notes: list[tuple[int, int]] = []
     for seg in segments:
-        kind = seg["p_type"]
-        if kind == "PT_INTERP":
-            interpreter = source.cstring(_int(seg["p_offset"]), what="PT_INTERP")
-        elif kind == "PT_LOAD":
-            regions.append(
-                Region(
-                    _int(seg["p_vaddr"]), _int(seg["p_memsz"]), _int(seg["p_offset"]), _int(seg["p_filesz"])
-                )
-            )
-        elif kind == "PT_NOTE":
-            notes.append((_int(seg["p_offset"]), _int(seg["p_filesz"])))
-    for row in sections.rows:
-        if row.kind == SHT_NOTE:
-            notes.append((row.offset, row.size))
+        if seg.kind == PT_INTERP and interpreter is None:
+            interpreter = source.cstring(seg.offset, what="PT_INTERP")
+        elif seg.kind == PT_LOAD:
+            regions.append(Region(seg.vaddr, seg.memsz, seg.offset, seg.filesz))
+        elif seg.kind == PT_NOTE:
+            notes.append((seg.offset, seg.filesz))
+    notes += [(s.offset, s.size) for s in sections if s.kind == SHT_NOTE]
     space = AddressSpace(source, regions)
 
-    needed, flags_1 = _dynamic(elf, segments)
-    note_pairs = set(_notes(source, notes, endian))
+    needed, flags_1 = _dynamic(source, h, segments, sections, space)
+    note_pairs = _notes(source, notes, h.endian)
     note_names = {name for name, _type in note_pairs}
-    glibc_required, floor_symbols = _glibc_needs(elf, by_name)
-    stripped = ".symtab" not in by_name
-    go = _go_info(elf, space, by_name, segments, bits, endian, stripped)
+    glibc_required, floor_symbols = _glibc_needs(source, h, sections, by_name)
+    symtab = by_name.get(".symtab")
+    stripped = symtab is None
+    go = _go_info(source, h, space, by_name, segments, symtab, sections)
 
     settings = go.settings if go else {}
-    goos, goos_source = _goos(header, note_names, interpreter, needed, settings)
+    goos, goos_source = _goos(h.osabi, note_names, interpreter, needed, settings)
     if settings.get("GOARCH"):
         goarch = settings["GOARCH"]
     variant_key = VARIANT_SETTING.get(goarch or "")
@@ -241,19 +270,17 @@ def _read(source: Source, path: str) -> BinaryInfo:
     dynamic = interpreter is not None or bool(needed)
     libc = _libc(goos, interpreter, needed, glibc_required, (b"GNU", NT_GNU_ABI_TAG) in note_pairs, dynamic)
     nss: tuple[str, ...] = ()
-    if not dynamic and libc == "glibc" and not stripped:
-        nss = _nss_symbols(by_name.get(".symtab"))
-    pie = header["e_type"] == "ET_DYN" and (
-        interpreter is not None or bool(flags_1 & DF_1_PIE) or _int(header["e_entry"]) != 0
-    )
+    if not dynamic and libc == "glibc" and symtab is not None:
+        nss = _nss_symbols(source, h, symtab, sections)
+    pie = h.kind == ET_DYN and (interpreter is not None or bool(flags_1 & DF_1_PIE) or h.entry != 0)
     return BinaryInfo(
         path=path,
         format="elf",
         goos=goos,
         goarch=goarch,
         variant=variant or None,
-        bits=bits,
-        endian=endian,
+        bits=h.bits,
+        endian=h.endian,
         linkage="dynamic" if dynamic else "static",
         interpreter=interpreter,
         needed=tuple(needed),
@@ -268,123 +295,245 @@ def _read(source: Source, path: str) -> BinaryInfo:
     )
 
 
-def _machine_number(elf: Any) -> int:
-    """pyelftools turns known machines into names; read the number itself."""
-    raw = elf.stream
-    raw.seek(18)
-    data = raw.read(2)
-    return int.from_bytes(data, "little" if elf.little_endian else "big") if len(data) == 2 else -1
+def _string(table: bytes, offset: int, limit: int = 4096) -> bytes | None:
+    """The NUL-terminated string at ``offset`` of a string table (None when out of range)."""
+    if not 0 <= offset < len(table):
+        return None
+    end = table.find(b"\0", offset, offset + limit)
+    return table[offset:end] if end >= 0 else None
 
 
-def _dynamic(elf: Any, segments: list[Any]) -> tuple[list[str], int]:
+def _strtab(source: Source, sections: list[_Section], index: int) -> bytes:
+    if not 0 < index < len(sections):
+        return b""
+    sec = sections[index]
+    return source.read(sec.offset, sec.size, exact=False, what="string table")
+
+
+def _dynamic(
+    source: Source, h: _Header, segments: list[_Segment], sections: list[_Section], space: AddressSpace
+) -> tuple[list[str], int]:
     """DT_NEEDED entries in file order and DT_FLAGS_1."""
-    needed: list[str] = []
+    seg = next((s for s in segments if s.kind == PT_DYNAMIC), None)
+    if seg is None:
+        return [], 0
+    entsize = 16 if h.bits == 64 else 8
+    count = seg.filesz // entsize
+    data = source.read(seg.offset, min(count, MAX_DYNAMIC_TAGS) * entsize, what="dynamic table")
+    tags: list[tuple[int, int]] = []
+    for tag, value in struct.iter_unpack(h.order + ("qQ" if h.bits == 64 else "iI"), data):
+        if tag == DT_NULL:
+            break
+        tags.append((tag, value))
+    else:
+        if count > MAX_DYNAMIC_TAGS:
+            raise FormatError("dynamic table without an end")
+    # The string table: the one the dynamic section links to, else DT_STRTAB's address.
+    linked = next((s for s in sections if s.kind == SHT_DYNAMIC and s.offset == seg.offset), None)
+    strings = _strtab(source, sections, linked.link) if linked is not None else b""
+    if not strings:
+        addr = next((v for t, v in tags if t == DT_STRTAB), None)
+        size = next((v for t, v in tags if t == DT_STRSZ), 0)
+        strings = space.read(addr, min(size, 1 << 20)) if addr is not None else b""
+    needed = []
     flags_1 = 0
-    for seg in segments:
-        if seg["p_type"] != "PT_DYNAMIC":
-            continue
-        for count, tag in enumerate(seg.iter_tags()):
-            if count >= MAX_DYNAMIC_TAGS:
-                raise FormatError("dynamic table without an end")
-            if tag.entry.d_tag == "DT_NEEDED":
-                needed.append(str(tag.needed))
-            elif tag.entry.d_tag == "DT_FLAGS_1":
-                flags_1 = _int(tag.entry.d_val)
-        break
+    for tag, value in tags:
+        if tag == DT_NEEDED:
+            name = _string(strings, value)
+            if name is None:
+                raise FormatError(f"DT_NEEDED names string {value:#x}, outside the dynamic string table")
+            needed.append(name.decode("utf-8", "replace"))
+        elif tag == DT_FLAGS_1:
+            flags_1 = value
     return needed, flags_1
 
 
-def _notes(source: Source, spans: list[tuple[int, int]], endian: str) -> Iterator[tuple[bytes, int]]:
-    """(name, type) of each note in the note sections and segments."""
-    for offset, size in spans:
+def _notes(source: Source, spans: list[tuple[int, int]], endian: str) -> set[tuple[bytes, int]]:
+    """(name, type) of each note in the note sections and segments (each span read once)."""
+    distinct = sorted(set(spans))
+    if len(distinct) > MAX_NOTE_SPANS:
+        raise FormatError(f"{len(distinct)} note sections and segments")
+    found: set[tuple[bytes, int]] = set()
+    total = 0
+    order = "<" if endian == "little" else ">"
+    for offset, size in distinct:
         data = source.read(offset, min(size, MAX_NOTE_BYTES), exact=False)
         at = 0
         while at + 12 <= len(data):
-            namesz = int.from_bytes(data[at : at + 4], endian)  # type: ignore[arg-type]
-            descsz = int.from_bytes(data[at + 4 : at + 8], endian)  # type: ignore[arg-type]
-            kind = int.from_bytes(data[at + 8 : at + 12], endian)  # type: ignore[arg-type]
-            name = data[at + 12 : at + 12 + namesz].rstrip(b"\0")
-            yield name, kind
+            total += 1
+            if total > MAX_NOTES:
+                raise FormatError(f"more than {MAX_NOTES} notes")
+            namesz, descsz, kind = struct.unpack_from(order + "III", data, at)
+            found.add((data[at + 12 : at + 12 + min(namesz, 256)].rstrip(b"\0"), kind))
             at += 12 + (namesz + 3) // 4 * 4 + (descsz + 3) // 4 * 4
+    return found
 
 
-def _glibc_needs(elf: Any, by_name: _Sections) -> tuple[str | None, tuple[str, ...]]:
-    """The highest GLIBC_x.y version needed, and the symbols bound to it (``sym@GLIBC_2.34``)."""
-    verneed = by_name.of_type(SHT_GNU_VERNEED)
+def _version_needs(
+    source: Source, h: _Header, verneed: _Section, strings: bytes
+) -> Iterator[tuple[int, bytes]]:
+    """(version index, name) of every ``Vernaux`` of every ``Verneed`` (the LSB's layout), the
+    chains followed by their offsets: no more entries than the section can hold."""
+    data = source.read(verneed.offset, verneed.size, what=".gnu.version_r")
+    budget = min(len(data) // 16, MAX_VERSION_ENTRIES)
+    need_at = 0
+    needs = verneed.info or budget
+    for _ in range(needs):
+        if need_at + 16 > len(data):
+            raise FormatError(".gnu.version_r: a version need lies outside the section")
+        _version, cnt, _file, aux, nxt = struct.unpack_from(h.order + "HHIII", data, need_at)
+        aux_at = need_at + aux
+        for _ in range(cnt):
+            budget -= 1
+            if budget < 0:
+                raise FormatError(".gnu.version_r: version needs without an end (a loop or a lie)")
+            if aux_at + 16 > len(data):
+                raise FormatError(".gnu.version_r: a version aux entry lies outside the section")
+            _hash, _flags, other, name_at, aux_next = struct.unpack_from(h.order + "IHHII", data, aux_at)
+            name = _string(strings, name_at)
+            if name is not None:
+                yield other, name
+            if not aux_next:
+                break
+            aux_at += aux_next
+        if not nxt:
+            return
+        need_at += nxt
+        budget -= 1
+        if budget < 0:
+            raise FormatError(".gnu.version_r: version needs without an end (a loop or a lie)")
+
+
+def _glibc_needs(
+    source: Source, h: _Header, sections: list[_Section], by_name: Mapping[str, _Section]
+) -> tuple[str | None, tuple[str, ...]]:
+    """The highest GLIBC_x.y version needed, and the symbols bound to it (``sym@GLIBC_2.34``).
+
+    Only the ``.gnu.version`` entries whose value is one of the highest version's indexes are
+    looked at (``find`` over the mapped section): the cost grows with the symbols that set the
+    floor, not with the size of the dynamic symbol table."""
+    verneed = next((s for s in sections if s.kind == SHT_GNU_VERNEED), None)
     if verneed is None:
         return None, ()
     versions: dict[int, tuple[int, int]] = {}
     names: dict[int, str] = {}
-    for count, (_need, auxes) in enumerate(verneed.iter_versions()):
-        if count > MAX_DYNAMIC_TAGS:
-            raise FormatError("version needs without an end")
-        for aux_count, aux in enumerate(auxes):
-            if aux_count > MAX_DYNAMIC_TAGS:
-                raise FormatError("version needs without an end")
-            match = _GLIBC_VERSION.match(str(aux.name))
-            if match:
-                versions[_int(aux["vna_other"])] = (int(match.group(1)), int(match.group(2)))
-                names[_int(aux["vna_other"])] = str(aux.name)
+    strings = _strtab(source, sections, verneed.link)
+    for index, name in _version_needs(source, h, verneed, strings):
+        match = _GLIBC_VERSION.match(name)
+        if match:
+            versions[index] = (int(match.group(1)), int(match.group(2)))
+            names[index] = name.decode()
     if not versions:
         return None, ()
     top = max(versions.values())
-    top_indexes = {i for i, v in versions.items() if v == top}
-    symbols: list[str] = []
-    versym = by_name.of_type(SHT_GNU_VERSYM)
-    dynsym = by_name.get(".dynsym")
+    top_indexes = sorted(i for i, v in versions.items() if v == top)
+    versym = next((s for s in sections if s.kind == SHT_GNU_VERSYM), None)
+    dynsym = by_name.get(".dynsym") or next((s for s in sections if s.kind == SHT_DYNSYM), None)
+    symbols: set[str] = set()
     if versym is not None and dynsym is not None:
-        count = min(versym.num_symbols(), dynsym.num_symbols(), MAX_DYNSYMS)
-        for index in range(1, count):
-            ndx = versym.get_symbol(index)["ndx"]
-            if isinstance(ndx, int) and (ndx & 0x7FFF) in top_indexes:
-                symbol = dynsym.get_symbol(index)
-                symbols.append(f"{symbol.name}@{names[ndx & 0x7FFF]}")
-    return f"{top[0]}.{top[1]}", tuple(sorted(set(symbols)))
+        entsize = 24 if h.bits == 64 else 16
+        count = min(versym.size // 2, dynsym.size // entsize)  # .gnu.version entries are 2 bytes
+        dynstr = _strtab(source, sections, dynsym.link)
+        start, end = versym.offset + 2, versym.offset + 2 * count  # entry 0 is the null symbol
+        wanted = set(top_indexes)
+        low_at = 0 if h.order == "<" else 1  # where an entry's low byte lies
+        lows = sorted({i & 0xFF for i in top_indexes})
+        hits: list[tuple[int, int]] = []  # (symbol index, version index)
+        checked = 0
+        # memchr-speed finds of each wanted low byte, each hit checked as a whole entry (the
+        # high bit of an entry marks a hidden version); the table itself is never walked.
+        for at, buffer, got in source.chunks(start, end):  # chunks hold whole entries: even sizes
+            for low in lows:
+                found = buffer.find(low, low_at, got)
+                while found >= 0 and len(hits) < MAX_FLOOR_SYMBOLS:
+                    checked += 1
+                    if checked > MAX_SCAN_HITS:
+                        raise FormatError(
+                            ".gnu.version: implausibly many entries look like the GLIBC floor's"
+                        )
+                    if (found - low_at) % 2 == 0:
+                        value = int.from_bytes(buffer[found - low_at : found - low_at + 2], h.endian)
+                        if value & 0x7FFF in wanted:
+                            hits.append(((at + found - low_at - versym.offset) // 2, value & 0x7FFF))
+                    found = buffer.find(low, found + 1, got)
+        for symbol, version in hits:
+            raw = source.read(dynsym.offset + symbol * entsize, 4, exact=False)
+            name_at = struct.unpack(h.order + "I", raw)[0] if len(raw) == 4 else -1
+            symbol_name = _string(dynstr, name_at)
+            if symbol_name is not None:
+                symbols.add(f"{symbol_name.decode('utf-8', 'replace')}@{names[version]}")
+    return f"{top[0]}.{top[1]}", tuple(sorted(symbols))
+
+
+def _symbols_named(
+    source: Source, h: _Header, symtab: _Section, strtab: _Section, name: bytes
+) -> Iterator[int]:
+    """File offsets of the ``symtab`` entries whose name is ``name``, in table order: each
+    occurrence of the name in the string table is a candidate ``st_name``, searched for at
+    entry boundaries of the table (no walk over the symbols)."""
+    entsize = 24 if h.bits == 64 else 16
+    end_names = strtab.offset + strtab.size
+    hits: list[int] = []
+    table_end = symtab.offset + symtab.size
+    # Collected first: the scans share one buffer, so they cannot be nested.
+    candidates = list(
+        itertools.islice(source.finditer(name + b"\0", strtab.offset, end_names), MAX_NAME_HITS)
+    )
+    for at in candidates:
+        needle = struct.pack(h.order + "I", at - strtab.offset)
+        for found in itertools.islice(source.finditer(needle, symtab.offset, table_end), MAX_SCAN_HITS):
+            if (found - symtab.offset) % entsize == 0:
+                hits.append(found)
+                if len(hits) >= MAX_NAME_HITS:
+                    return iter(sorted(hits))
+    return iter(sorted(hits))
 
 
 def _go_info(
-    elf: Any,
+    source: Source,
+    h: _Header,
     space: AddressSpace,
-    by_name: _Sections,
-    segments: list[Any],
-    bits: int,
-    endian: str,
-    stripped: bool,
+    by_name: Mapping[str, _Section],
+    segments: list[_Segment],
+    symtab: _Section | None,
+    sections: list[_Section],
 ) -> GoInfo | None:
-    section = by_name.row(".go.buildinfo")
+    section = by_name.get(".go.buildinfo")
+    data_segment = next((s for s in segments if s.kind == PT_LOAD and s.flags & (PF_W | PF_X) == PF_W), None)
     if section is not None:
         found = buildinfo.read(space, section.addr, section.size)
         if found:
             return found
-    else:
-        for seg in segments:
-            flags = _int(seg["p_flags"])
-            if seg["p_type"] == "PT_LOAD" and flags & 0x3 == 0x2:  # writable, not executable
-                found = buildinfo.read(space, _int(seg["p_vaddr"]), _int(seg["p_memsz"]))
-                if found:
-                    return found
-                break
-    if stripped:
-        return None
-    symtab = by_name.get(".symtab")
-    if symtab is None or symtab.num_symbols() > MAX_SYMTAB_SYMBOLS:
-        return None
-    for symbol in symtab.get_symbol_by_name("runtime.buildVersion") or ():
-        text = buildinfo.read_go_string(space, _int(symbol["st_value"]), bits // 8, endian == "big")
-        return buildinfo.version_only(text)
-    return None
+    elif data_segment is not None:
+        found = buildinfo.read(space, data_segment.vaddr, data_segment.memsz)
+        if found:
+            return found
+    ptr = h.bits // 8
+    big = h.order == ">"
+    if symtab is not None and 0 < symtab.link < len(sections):
+        for entry in _symbols_named(source, h, symtab, sections[symtab.link], b"runtime.buildVersion"):
+            value_at = entry + (8 if h.bits == 64 else 4)
+            raw = source.read(value_at, ptr, exact=False)
+            if len(raw) == ptr:
+                text = buildinfo.read_go_string(space, int.from_bytes(raw, h.endian), ptr, big)
+                return buildinfo.version_only(text)
+    # Stripped, and the build info removed: the version string runtime.buildVersion points at.
+    loads = [s for s in segments if s.kind == PT_LOAD]
+    readonly = [Region(s.vaddr, s.memsz, s.offset, s.filesz) for s in loads if not s.flags & PF_W]
+    writable = [Region(s.vaddr, s.memsz, s.offset, s.filesz) for s in loads if s.flags & PF_W]
+    return buildinfo.version_from_strings(space, readonly, writable, ptr, big)
 
 
 def _goos(
-    header: Any,
+    osabi_number: int,
     note_names: set[bytes],
     interpreter: str | None,
     needed: list[str],
-    settings: Any,
+    settings: Mapping[str, str],
 ) -> tuple[str, str]:
     if settings.get("GOOS"):
         return str(settings["GOOS"]), "build info"
-    osabi = OSABI.get(str(header["e_ident"]["EI_OSABI"]))
+    osabi = OSABI.get(osabi_number)
     if osabi:
         return osabi, "ELF OSABI"
     for name, goos in NOTE_OS.items():
@@ -424,12 +573,16 @@ def _libc(
     return None
 
 
-def _nss_symbols(symtab: Any) -> tuple[str, ...]:
-    if symtab is None or symtab.num_symbols() > MAX_SYMTAB_SYMBOLS:
+def _nss_symbols(source: Source, h: _Header, symtab: _Section, sections: list[_Section]) -> tuple[str, ...]:
+    if not 0 < symtab.link < len(sections):
         return ()
+    strtab = sections[symtab.link]
+    info_at = 4 if h.bits == 64 else 12
     found = set()
-    for symbol in symtab.iter_symbols():
-        name = symbol.name
-        if name in NSS_FUNCTIONS and symbol["st_info"]["type"] == "STT_FUNC":
-            found.add(name)
+    for name in NSS_FUNCTIONS:
+        for entry in _symbols_named(source, h, symtab, strtab, name.encode()):
+            info = source.read(entry + info_at, 1, exact=False)
+            if info and info[0] & 0xF == STT_FUNC:
+                found.add(name)
+                break
     return tuple(sorted(found))

@@ -1,10 +1,12 @@
 """Mach-O (darwin, ios): a small exact parser of the header and load commands we need
 (segments and sections, dylibs, the symbol table counts, the platform), after <mach-o/loader.h>.
 
-A universal (fat) file is read through its first architecture, as ``go version`` does."""
+A universal (fat) file is read slice by slice: every architecture becomes an entry of ``slices``
+and the file's own fields are those of the first (what ``go version`` reads)."""
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 
 from . import buildinfo
@@ -18,8 +20,10 @@ MAGICS = {
     b"\xcf\xfa\xed\xfe": (64, "little"),
 }
 FAT_MAGIC = b"\xca\xfe\xba\xbe"
+FAT_MAGIC_64 = b"\xca\xfe\xba\xbf"
 MAX_FAT_ARCHES = 32
 MAX_SECTIONS = 1024
+MAX_LOAD_COMMANDS = 8192  # a large app has a few hundred (one per dylib, segment...)
 CPU_TYPE = {7: "386", 0x01000007: "amd64", 12: "arm", 0x0100000C: "arm64", 0x01000012: "ppc64"}
 LC_SEGMENT, LC_SEGMENT_64, LC_SYMTAB, LC_DYSYMTAB = 0x1, 0x19, 0x2, 0xB
 LC_LOAD_DYLINKER = 0xE
@@ -33,26 +37,51 @@ VM_PROT_RW = 3
 def is_fat(head: bytes) -> bool:
     """A universal binary, not a Java class file (which shares the magic; its next word, the
     class file version, is 45 or more where a fat header has a small architecture count)."""
-    return head[:4] == FAT_MAGIC and 0 < int.from_bytes(head[4:8], "big") <= MAX_FAT_ARCHES
+    return head[:4] in (FAT_MAGIC, FAT_MAGIC_64) and 0 < int.from_bytes(head[4:8], "big") <= MAX_FAT_ARCHES
 
 
 def read(source: Source, path: str) -> BinaryInfo:
-    base = 0
-    if is_fat(source.read(0, 8, what="fat header")):
-        base = struct.unpack(">I", source.read(8 + 8, 4, what="fat arch"))[0]
+    head = source.read(0, 8, what="Mach-O header")
+    if not is_fat(head):
+        return _read_thin(source, path, 0, source.size)
+    wide = head[:4] == FAT_MAGIC_64
+    count = int.from_bytes(head[4:8], "big")
+    entry_size = 32 if wide else 20
+    table = source.read(8, count * entry_size, what="fat architectures")
+    slices = []
+    for i in range(count):
+        if wide:
+            _cpu, _sub, offset, size, _align, _reserved = struct.unpack_from(">iIQQII", table, i * entry_size)
+        else:
+            _cpu, _sub, offset, size, _align = struct.unpack_from(">iIIII", table, i * entry_size)
+        if offset + size > source.size or size < 28:
+            raise FormatError(
+                f"universal binary: architecture {i} ({size} bytes at {offset}) lies outside the file "
+                f"({source.size} bytes)"
+            )
+        slices.append(_read_thin(source, path, offset, offset + size))
+    first = slices[0]
+    return dataclasses.replace(first, slices=tuple(slices))
+
+
+def _read_thin(source: Source, path: str, base: int, end: int) -> BinaryInfo:
+    """The Mach-O file (or universal slice) in bytes ``[base, end)``."""
     magic = source.read(base, 4, what="Mach-O header")
     if magic not in MAGICS:
-        raise FormatError("universal binary whose first architecture is not Mach-O")
+        raise FormatError("universal binary with an architecture that is not Mach-O")
     bits, endian = MAGICS[magic]
     order = ">" if endian == "big" else "<"
     header_size = 28 if bits == 32 else 32
     header = source.read(base, header_size, what="Mach-O header")
     cputype, _sub, _filetype, ncmds, sizeofcmds, flags = struct.unpack_from(order + "iIIIII", header, 4)
+    if base + header_size + sizeofcmds > end:
+        raise FormatError("truncated: load commands run past the end of the file")
     commands = source.read(base + header_size, sizeofcmds, what="load commands")
-    if ncmds > sizeofcmds // 8:
+    if ncmds > sizeofcmds // 8 or ncmds > MAX_LOAD_COMMANDS:
         raise FormatError(f"Mach-O header claims {ncmds} load commands in {sizeofcmds} bytes")
 
     regions: list[Region] = []
+    writable: list[Region] = []
     data_start: tuple[int, int] | None = None
     rw_segment: tuple[int, int] | None = None
     needed: list[str] = []
@@ -78,7 +107,14 @@ def read(source: Source, path: str) -> BinaryInfo:
             vmaddr, vmsize, fileoff, filesize, maxprot, initprot, nsects, _flags = struct.unpack_from(
                 fmt, body, 24
             )
+            if filesize and base + fileoff + filesize > end:
+                segname = body[8:24].rstrip(b"\0").decode("ascii", "replace")
+                raise FormatError(
+                    f"truncated: segment {segname} ends past the end of its bytes ({end - base})"
+                )
             regions.append(Region(vmaddr, vmsize, base + fileoff, filesize))
+            if initprot & 2:
+                writable.append(regions[-1])
             if (
                 rw_segment is None
                 and vmaddr
@@ -121,6 +157,9 @@ def read(source: Source, path: str) -> BinaryInfo:
     space = AddressSpace(source, regions)
     start = data_start or rw_segment
     go = buildinfo.read(space, *start) if start else None
+    if go is None:  # stripped, build info removed: the string runtime.buildVersion points at
+        readonly = [r for r in regions if r not in writable and r.filesz]
+        go = buildinfo.version_from_strings(space, readonly, writable, bits // 8, endian == "big")
     settings = go.settings if go else {}
     goarch = settings.get("GOARCH") or CPU_TYPE.get(cputype)
     if settings.get("GOOS"):

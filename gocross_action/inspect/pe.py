@@ -3,6 +3,7 @@ section table, import directory), following the PE/COFF specification's layouts.
 
 from __future__ import annotations
 
+import itertools
 import struct
 
 from . import buildinfo
@@ -12,6 +13,7 @@ from .source import AddressSpace, Region, Source
 MAX_SECTIONS = 96  # the PE loader's own limit
 MAX_IMPORTS = 4096
 MAX_SYMBOLS = 1 << 20
+MAX_SYMBOL_HITS = 1 << 16  # places a symbol's name offset is checked at (misaligned ones are skipped)
 IMAGE_FILE_MACHINE = {0x14C: "386", 0x8664: "amd64", 0x1C4: "arm", 0xAA64: "arm64", 0x5064: "riscv64"}
 DYNAMIC_BASE = 0x40
 SCN_INITIALIZED_DATA = 0x40
@@ -56,20 +58,32 @@ def read(source: Source, path: str) -> BinaryInfo:
 
     table = source.read(opt_at + opt_size, 40 * nsections, what="section table")
     regions: list[Region] = []
+    writable: list[bool] = []
     data_start: tuple[int, int] | None = None
     for i in range(nsections):
         _name, vsize, vaddr, rawsize, rawptr = struct.unpack_from("<8sIIII", table, 40 * i)
         chars = struct.unpack_from("<I", table, 40 * i + 36)[0]
         regions.append(Region(image_base + vaddr, max(vsize, rawsize), rawptr, rawsize))
+        writable.append(bool(chars & SCN_WRITE))
         wanted = SCN_INITIALIZED_DATA | SCN_READ | SCN_WRITE
         if data_start is None and vaddr and vsize and chars & ~SCN_ALIGN_32BYTES == wanted:
             data_start = (image_base + vaddr, vsize)
-    space = AddressSpace(source, _clamped(regions))
+    clamped = _clamped(regions)
+    space = AddressSpace(source, clamped)
 
     needed = _imports(space, image_base, import_rva) if import_rva else []
     go = buildinfo.read(space, *data_start) if data_start else None
     if go is None and nsyms:
         go = _build_version(space, source, symptr, nsyms, regions, bits)
+    if go is None:  # stripped, build info removed: the string runtime.buildVersion points at
+        by_addr = {r.addr: w for r, w in zip(regions, writable, strict=True)}
+        go = buildinfo.version_from_strings(
+            space,
+            [r for r in clamped if not by_addr.get(r.addr)],
+            [r for r in clamped if by_addr.get(r.addr)],
+            bits // 8,
+            False,
+        )
     goarch = IMAGE_FILE_MACHINE.get(machine)
     settings = go.settings if go else {}
     goarch = settings.get("GOARCH") or goarch
@@ -125,25 +139,24 @@ def _imports(space: AddressSpace, image_base: int, import_rva: int) -> list[str]
 def _build_version(
     space: AddressSpace, source: Source, symptr: int, nsyms: int, regions: list[Region], bits: int
 ) -> GoInfo | None:
-    """``runtime.buildVersion`` from the COFF symbol table (binaries older than build info)."""
+    """``runtime.buildVersion`` from the COFF symbol table (binaries older than build info): the
+    name is found in the string table, then the symbol naming that offset at an 18-byte record
+    boundary of the table (no walk over the symbols)."""
     if nsyms > MAX_SYMBOLS:
         return None
-    table = source.read(symptr, 18 * nsyms, exact=False)
     strtab_at = symptr + 18 * nsyms
-    wanted = b"runtime.buildVersion"
-    i = 0
-    while i + 18 <= len(table):
-        name = table[i : i + 8]
-        value, section = struct.unpack_from("<Ih", table, i + 8)
-        aux = table[i + 17]
-        if name[:4] == b"\0\0\0\0":
-            offset = struct.unpack_from("<I", name, 4)[0]
-            full = source.read(strtab_at + offset, len(wanted) + 1, exact=False)
-            matched = full == wanted + b"\0"
-        else:
-            matched = name.rstrip(b"\0") == wanted[:8] and len(wanted) <= 8
-        if matched and 0 < section <= len(regions):
-            addr = regions[section - 1].addr + value
-            return buildinfo.version_only(buildinfo.read_go_string(space, addr, bits // 8, False))
-        i += 18 * (1 + aux)
+    head = source.read(strtab_at, 4, exact=False)
+    if len(head) < 4:
+        return None
+    strtab_end = strtab_at + struct.unpack("<I", head)[0]
+    names = list(itertools.islice(source.finditer(b"runtime.buildVersion\0", strtab_at + 4, strtab_end), 16))
+    for at in names:
+        needle = b"\0\0\0\0" + struct.pack("<I", at - strtab_at)
+        for found in itertools.islice(source.finditer(needle, symptr, strtab_at), MAX_SYMBOL_HITS):
+            if (found - symptr) % 18:
+                continue
+            value, section = struct.unpack("<Ih", source.read(found + 8, 6, what="COFF symbol"))
+            if 0 < section <= len(regions):
+                addr = regions[section - 1].addr + value
+                return buildinfo.version_only(buildinfo.read_go_string(space, addr, bits // 8, False))
     return None

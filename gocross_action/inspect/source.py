@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-import io
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -16,12 +16,29 @@ MAX_READ = 16 << 20  # no single structure we read is larger than this in a real
 MAX_STRING = 1 << 20  # build info, interpreter paths, names
 
 
+FIND_CHUNK = 1 << 20
+_local = threading.local()
+
+
+def _buffer() -> bytearray:
+    """This thread's scan buffer (allocated once: its pages are touched once per process)."""
+    buffer: bytearray | None = getattr(_local, "buffer", None)
+    if buffer is None:
+        buffer = _local.buffer = bytearray(FIND_CHUNK)
+    return buffer
+
+
 class Source:
-    """A read-only file with bounded, offset-based reads."""
+    """A read-only regular file with bounded, offset-based reads (``pread``: a read costs a
+    system call, never a page fault per page touched as an mmap would, nor a seek)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
         self.size = os.fstat(handle.fileno()).st_size
+        self._fd = handle.fileno()
+
+    def close(self) -> None:
+        """Nothing to release (the caller closes the handle); kept for symmetry."""
 
     def read(self, offset: int, size: int, *, exact: bool = True, what: str = "data") -> bytes:
         """``size`` bytes at ``offset``; with ``exact`` a short read is a ``FormatError``."""
@@ -37,12 +54,42 @@ class Source:
                     f"{what}: offset {offset:#x} is past the end of the file ({self.size} bytes)"
                 )
             return b""
+        if exact and offset + size > self.size:
+            raise FormatError(f"{what}: truncated")
         size = min(size, self.size - offset)
-        self.handle.seek(offset)
-        data = self.handle.read(size)
+        data = os.pread(self._fd, size, offset)
         if exact and len(data) < size:
             raise FormatError(f"{what}: truncated")
         return data
+
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        """The file offset of ``needle`` within ``[start, end)``, or -1."""
+        return next(self.finditer(needle, start, end), -1)
+
+    def finditer(self, needle: bytes, start: int, end: int) -> Iterator[int]:
+        """File offsets of every occurrence of ``needle`` within ``[start, end)``, in one pass."""
+        for at, buffer, got in self.chunks(start, end, len(needle) - 1):
+            found = buffer.find(needle, 0, got)
+            while found >= 0:
+                yield at + found
+                found = buffer.find(needle, found + 1, got)
+
+    def chunks(self, start: int, end: int, overlap: int = 0) -> Iterator[tuple[int, bytearray, int]]:
+        """``[start, end)`` as (file offset, buffer, length) chunks read into a reused buffer (no
+        copy of the range, no fresh pages per table); consecutive chunks share ``overlap`` bytes.
+        The buffer is this thread's: finish one scan before starting another."""
+        start, end = max(start, 0), min(end, self.size)
+        buffer = _buffer()
+        at = start
+        while at < end:
+            want = min(len(buffer), end - at)
+            got = os.preadv(self._fd, [memoryview(buffer)[:want]], at)
+            if got <= 0:
+                return
+            yield at, buffer, got
+            if at + got >= end or got <= overlap:
+                return
+            at += got - overlap
 
     def cstring(self, offset: int, *, limit: int = 4096, what: str = "string") -> str:
         """A NUL-terminated string at ``offset`` (at most ``limit`` bytes)."""
@@ -51,71 +98,6 @@ class Source:
         if end < 0:
             raise FormatError(f"{what}: unterminated string at {offset:#x}")
         return data[:end].decode("utf-8", "replace")
-
-
-class ClampedStream(io.RawIOBase):
-    """A file object for third-party parsers (pyelftools) whose reads never exceed what the file
-    holds, so a corrupt size field cannot allocate gigabytes. Small reads (header fields, one at
-    a time) are served from a few cached pages instead of a system call each."""
-
-    PAGE = 1 << 16
-    MAX_PAGES = 64
-
-    def __init__(self, source: Source) -> None:
-        super().__init__()
-        self._source = source
-        self._pos = 0
-        self._pages: dict[int, bytes] = {}
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if whence == 0:
-            self._pos = offset
-        elif whence == 1:
-            self._pos += offset
-        else:
-            self._pos = self._source.size + offset
-        self._pos = max(self._pos, 0)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def _page(self, number: int) -> bytes:
-        page = self._pages.get(number)
-        if page is None:
-            if len(self._pages) >= self.MAX_PAGES:
-                self._pages.clear()
-            page = self._source.read(number * self.PAGE, self.PAGE, exact=False)
-            self._pages[number] = page
-        return page
-
-    def read(self, size: int | None = -1) -> bytes:
-        remaining = max(self._source.size - self._pos, 0)
-        want = remaining if size is None or size < 0 else min(size, remaining)
-        if want > MAX_READ:
-            raise FormatError(f"a structure at {self._pos:#x} claims {want} bytes")
-        start = self._pos
-        if want <= 4096:
-            number, at = divmod(start, self.PAGE)
-            page = self._page(number)
-            data = page[at : at + want]
-            if len(data) < want:
-                data += self._page(number + 1)[: want - len(data)]
-        else:
-            data = self._source.read(start, want, exact=False)
-        self._pos += len(data)
-        return data
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 @dataclass(frozen=True)

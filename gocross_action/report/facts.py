@@ -50,6 +50,13 @@ def target_name(goos: Any, goarch: Any, variant: Any) -> str | None:
     )
 
 
+def slices_name(b: Mapping[str, Any]) -> str:
+    """A binary's target, or every architecture of a universal Mach-O file (its ``slices``)."""
+    parts = [s for s in b.get("slices") or [b] if isinstance(s, Mapping)]
+    names = (target_name(s.get("goos"), s.get("goarch"), s.get("variant")) for s in parts)
+    return ", ".join(n for n in names if n)
+
+
 # --------------------------------------------------------------------------- provenance
 
 
@@ -142,7 +149,7 @@ def binary_summary(b: Mapping[str, Any]) -> str:
     fmt = {"macho": "Mach-O", "xcoff": "XCOFF", "plan9": "Plan 9 a.out"}.get(
         str(b.get("format")), str(b.get("format")).upper()
     )
-    parts = [f"{fmt} {target_name(b.get('goos'), b.get('goarch'), b.get('variant')) or 'unknown target'}"]
+    parts = [f"{fmt} {slices_name(b) or 'unknown target'}"]
     if b.get("linkage"):
         parts.append(str(b["linkage"]))
     if b.get("glibc_required"):

@@ -133,7 +133,7 @@ def _binary_rows(binaries: Iterable[Mapping[str, Any]]) -> list[str]:
                 f"{cell(str(b['error']))} | | |\n"
             )
             continue
-        target = facts.target_name(b.get("goos"), b.get("goarch"), b.get("variant"))
+        target = facts.slices_name(b)
         linkage = b.get("linkage") or "–"  # noqa: RUF001
         glibc = b.get("glibc_required") or "–"  # noqa: RUF001
         rows.append(

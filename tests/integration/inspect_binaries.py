@@ -137,3 +137,48 @@ def cgo(name: str) -> Path | None:
 def debian_fixtures() -> list[Path]:
     """Go programs Debian built for other architectures (.ci/setup.d/30-inspect-fixtures.sh)."""
     return sorted(FIXTURES.glob("*")) if FIXTURES.is_dir() else []
+
+
+def lipo() -> str | None:
+    """llvm-lipo (Debian's llvm package installs it as llvm-lipo-NN)."""
+    found = shutil.which("llvm-lipo")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/bin").glob("llvm-lipo-*")) + sorted(
+        Path("/usr/lib").glob("llvm-*/bin/llvm-lipo")
+    )
+    return str(candidates[-1]) if candidates else None
+
+
+@cache
+def universal() -> Path | None:
+    """A universal (fat) macOS binary made by llvm-lipo from the darwin/amd64 and darwin/arm64
+    builds; None without llvm-lipo."""
+    tool = lipo()
+    if tool is None:
+        return None
+    out = workdir() / "universal-darwin"
+    thin = [str(pure()[t].path) for t in ("darwin/amd64", "darwin/arm64")]
+    subprocess.run([tool, "-create", *thin, "-output", str(out)], check=True, capture_output=True)
+    return out
+
+
+@cache
+def stripped_without_buildinfo() -> tuple[Path, Path]:
+    """(a `-s -w` build, the same with its .go.buildinfo section removed by objcopy and any copy
+    of the build info's magic left in the segment wiped)."""
+    module = _module(workdir() / "hello", HELLO)
+    stripped = _build(
+        module,
+        workdir() / "stripped-s-w",
+        {"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"},
+        ("-ldflags=-s -w",),
+    )
+    bare = workdir() / "stripped-no-buildinfo"
+    subprocess.run(
+        ["objcopy", "--remove-section", ".go.buildinfo", str(stripped), str(bare)],
+        check=True,
+        capture_output=True,
+    )
+    bare.write_bytes(bare.read_bytes().replace(b"\xff Go buildinf:", b"\0" * 14))
+    return stripped, bare
