@@ -198,6 +198,7 @@ def _facts(work: _TargetWork, probes: Any, host: tuple[str, str]) -> Any:
 def build_report(args: argparse.Namespace, config: Config) -> Report:
     from .. import build, cgo, ports, smoke, verify
     from ..deploy import resolve
+    from ..filesets import tags_of
     from ..probe.system import repo_root
     from ..progress import Progress
 
@@ -256,7 +257,11 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         # A build that passed without cgo leaves nothing for the cgo analysis to explain.
         if outcome.status != "passed" or cgo.enabled_by_default(outcome.job.target, outcome.job.env, host):
             work.usage = cgo.analyse(
-                target=outcome.job.target, package=config.package, cwd=module_dir, env=outcome.job.env
+                target=outcome.job.target,
+                package=config.package,
+                cwd=module_dir,
+                env=outcome.job.env,
+                tags=tags_of(outcome.job.argv),
             )
         if outcome.status != "passed":
             return
@@ -304,6 +309,18 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     for work in works.values():
         findings += work.findings
     findings = _complete_fixes(failed, findings, verify)
+    from ..diagnose.explain import with_probe_facts
+    from ..diagnose.preconditions import demote_met
+
+    findings = with_probe_facts(
+        findings,
+        logs={
+            str(w.tc.target): w.outcome.job.log.read_text(encoding="utf-8", errors="replace") for w in failed
+        },
+        cgo_facts=(environment.get("cgo") or {}).get("targets") or {},
+    )
+
+    findings = demote_met(findings, {str(w.tc.target): w.job.env for w in failed})
 
     attempts: dict[str, Any] = {}
     if verify_fixes and failed:
@@ -393,9 +410,12 @@ def _diagnose(
         log_text = log.read_text(encoding="utf-8", errors="replace")
         own = list(diagnose_file(log, facts=_facts(work, probes, host), rules=rules))
         own = [f if f.target else _with_target(f, target) for f in own]
-        cause = cgo.required_but_disabled(work.usage, log_text) if work.usage is not None else None
-        if cause is not None:
-            own.append(cause)
+        if work.usage is not None:
+            # Facts that explain the log's own lines: the target's file sets (go list).
+            own += cgo.explain_undefined(work.usage, log_text, work.job.cwd)
+            cause = cgo.required_but_disabled(work.usage, log_text)
+            if cause is not None:
+                own.append(cause)
         if not any(f.severity is Severity.ERROR for f in own):
             own.append(_fallback(target, log))
         found += own
