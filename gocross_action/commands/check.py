@@ -132,13 +132,25 @@ def _output_taken(tc: TargetConfig, path: Path) -> Finding:
 
 
 def _fallback(target: str, log: Path) -> Finding:
+    """The build failed and no rule knows why: the evidence is the line that ended it (the
+    last non-empty line, with its line number), then the lines just above it."""
     try:
-        lines = [
-            line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()
+        numbered = [
+            (n, line)
+            for n, line in enumerate(log.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+            if line.strip()
         ]
     except OSError:
-        lines = []
-    tail = "\n".join(lines[-5:]) or "(the build printed nothing)"
+        numbered = []
+    evidence: tuple[Evidence, ...]
+    if numbered:
+        last_no, last = numbered[-1]
+        above = "\n".join(line for _, line in numbered[-5:-1])
+        evidence = (Evidence(source="log", text=last[:400], line=last_no),)
+        if above:
+            evidence += (Evidence(source="log", text=above[:1000], line=numbered[-5:-1][0][0]),)
+    else:
+        evidence = (Evidence(source="log", text="(the build printed nothing)"),)
     return Finding(
         rule="log.build-failed",
         category="other",
@@ -146,7 +158,7 @@ def _fallback(target: str, log: Path) -> Finding:
         target=target,
         title=f"go build failed for {target}",
         root_cause="The build failed with an error no diagnosis rule recognises; its last lines are below.",
-        evidence=(Evidence(source="log", text=tail, line=len(lines) or None),),
+        evidence=evidence,
         fix=Fix(summary=f"Read the log ({log.name}); a user rule in the config can teach gocross this error"),
     )
 
