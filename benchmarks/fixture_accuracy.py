@@ -6,7 +6,9 @@ none), and per target the expected status and top category (the first finding of
 error or warning for that target, in report order; null for none). The real CLI runs each module
 in a scratch copy; a target is a hit when both status and top category are as expected.
 
-    python3 benchmarks/fixture_accuracy.py [FIXTURES_DIR] [--verbose] [--json]
+    python3 benchmarks/fixture_accuracy.py [FIXTURES_DIR] [--verbose] [--json] [--tree=DIR]
+
+``--tree=DIR`` runs the gocross of another checkout (e.g. the main branch, for a before/after).
 """
 
 from __future__ import annotations
@@ -32,14 +34,14 @@ def top_category(report: dict[str, Any], target: str) -> str | None:
     return None
 
 
-def run_fixture(source: Path, scratch: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def run_fixture(source: Path, scratch: Path, tree: Path = ROOT) -> tuple[dict[str, Any], dict[str, Any]]:
     """Copy the module, create its files, run `gocross check --format json`; (expect, report)."""
     expect: dict[str, Any] = json.loads((source / "expect.json").read_text(encoding="utf-8"))
     module = scratch / source.name
     shutil.copytree(source, module, ignore=shutil.ignore_patterns("expect.json", ".gocross"))
     for rel in expect.get("create_dirs") or ():
         (module / rel).mkdir(parents=True, exist_ok=True)  # empty directories cannot be committed
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **expect.get("env", {})}
+    env = {**os.environ, "PYTHONPATH": str(tree), **expect.get("env", {})}
     proc = subprocess.run(
         [sys.executable, "-m", "gocross_action.cli", "check", str(module), "--format", "json"],
         capture_output=True,
@@ -56,7 +58,7 @@ def run_fixture(source: Path, scratch: Path) -> tuple[dict[str, Any], dict[str, 
     return expect, report
 
 
-def score(fixtures: Path, *, verbose: bool = False) -> dict[str, Any]:
+def score(fixtures: Path, *, verbose: bool = False, tree: Path = ROOT) -> dict[str, Any]:
     rows = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gocross-fixtures-") as scratch:
@@ -66,7 +68,7 @@ def score(fixtures: Path, *, verbose: bool = False) -> dict[str, Any]:
             if missing:
                 print(f"skip {source.name}: {', '.join(missing)} not installed")
                 continue
-            expect, report = run_fixture(source, Path(scratch))
+            expect, report = run_fixture(source, Path(scratch), tree)
             statuses = {t["target"]: t["status"] for t in report["targets"]}
             for target, wanted in expect["targets"].items():
                 got = {"status": statuses.get(target), "category": top_category(report, target)}
@@ -83,6 +85,7 @@ def score(fixtures: Path, *, verbose: bool = False) -> dict[str, Any]:
                     )
     failed = [r for r in rows if r["expected"]["status"] == "failed"]
     passed = [r for r in rows if r["expected"]["status"] == "passed"]
+    skipped = [r for r in rows if r["expected"]["status"] == "skipped"]
     false_errors = [
         r
         for r in passed
@@ -96,6 +99,8 @@ def score(fixtures: Path, *, verbose: bool = False) -> dict[str, Any]:
         "failed_hits": sum(r["hit"] for r in failed),
         "passed_targets": len(passed),
         "passed_hits": sum(r["hit"] for r in passed),
+        "skipped_targets": len(skipped),
+        "skipped_hits": sum(r["hit"] for r in skipped),
         "categories": sorted({r["expected"]["category"] for r in rows if r["expected"]["category"]}),
         "false_findings_on_clean_targets": len(false_errors),
         "seconds": round(time.monotonic() - started, 1),
@@ -105,7 +110,12 @@ def score(fixtures: Path, *, verbose: bool = False) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     paths = [a for a in argv if not a.startswith("--")]
-    result = score(Path(paths[0]) if paths else DEFAULT_FIXTURES, verbose="--verbose" in argv)
+    trees = [a.split("=", 1)[1] for a in argv if a.startswith("--tree=")]
+    result = score(
+        Path(paths[0]) if paths else DEFAULT_FIXTURES,
+        verbose="--verbose" in argv,
+        tree=Path(trees[0]).resolve() if trees else ROOT,
+    )
     if "--json" in argv:
         print(json.dumps(result, indent=2))
         return 0
@@ -117,7 +127,8 @@ def main(argv: list[str]) -> int:
         f"status and top category right: {result['hits']}/{result['targets']} = "
         f"{100.0 * result['hits'] / result['targets']:.1f}% "
         f"(failed targets {result['failed_hits']}/{result['failed_targets']}, "
-        f"passed targets {result['passed_hits']}/{result['passed_targets']}); "
+        f"passed targets {result['passed_hits']}/{result['passed_targets']}, "
+        f"refused before building {result['skipped_hits']}/{result['skipped_targets']}); "
         f"{result['seconds']} s"
     )
     return 0
