@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnose.logs import clean
 from .findings import Changes, Evidence, Finding, Fix, Severity, Snippet
 from .targets import Target, cross_toolchain, known_goarch, known_goos
 
@@ -254,7 +255,8 @@ def _errors(log_text: str, cwd: Path) -> list[_Error]:
     for number, raw in enumerate(log_text.splitlines(), 1):
         if "undefined: " not in raw:
             continue
-        m = _UNDEFINED.match(raw.strip())
+        line = clean(raw).strip()
+        m = _UNDEFINED.match(line)
         if m is None:
             continue
         qualifier, _, symbol = m["name"].rpartition(".")
@@ -262,7 +264,7 @@ def _errors(log_text: str, cwd: Path) -> list[_Error]:
         found.append(
             _Error(
                 line=number,
-                text=raw.strip(),
+                text=line,
                 path=path if path.is_absolute() else cwd / path,
                 qualifier=qualifier or None,
                 symbol=symbol,
@@ -357,9 +359,10 @@ def explain_errors(
 
 def _in_module(package: PackageFiles, cwd: Path) -> bool:
     directory = os.path.normpath(package.directory)
+    root = os.path.normpath(cwd)
     return (
         not package.standard
-        and directory.startswith(os.path.normpath(cwd))
+        and (directory == root or directory.startswith(root + os.sep))
         and f"{os.sep}pkg{os.sep}mod{os.sep}" not in directory
         and f"{os.sep}vendor{os.sep}" not in directory
     )

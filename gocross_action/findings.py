@@ -285,7 +285,9 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _log_lines(finding: Finding) -> frozenset[tuple[int, str]]:
-    return frozenset((e.line, e.text) for e in finding.evidence if e.source == "log" and e.line is not None)
+    return frozenset(
+        (e.line, e.text.strip()) for e in finding.evidence if e.source == "log" and e.line is not None
+    )
 
 
 def superseded_by_facts(findings: Sequence[Finding]) -> list[Finding]:

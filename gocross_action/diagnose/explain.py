@@ -20,6 +20,7 @@ from typing import Any
 
 from ..data_files import load_json
 from ..findings import Evidence, Finding, Fix, Severity, Snippet
+from .logs import clean
 
 MAX_LINES = 5
 _ERRORISH = re.compile(r"(?:error|Error|cannot find|undefined reference|skipping incompatible)")
@@ -43,7 +44,7 @@ def _lines(log_text: str, test: Any) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     seen: set[str] = set()
     for number, raw in enumerate(log_text.splitlines(), 1):
-        line = raw.strip()
+        line = clean(raw).strip()
         if line in seen or not test(line):
             continue
         seen.add(line)
