@@ -56,11 +56,16 @@ def test_fixture_module_gets_its_expected_status_and_top_category(name: str, tmp
     for rel in expect.get("create_dirs") or ():
         (module / rel).mkdir(parents=True, exist_ok=True)
     run = check(module, env=expect.get("env") or {})
-    got = {
-        target: {"status": run.status(target), "category": _top_category(run.findings(), target)}
-        for target in expect["targets"]
-    }
+    got = {}
+    for target, wanted in expect["targets"].items():
+        got[target] = {"status": run.status(target), "category": _top_category(run.findings(), target)}
+        if "rule" in wanted:  # the fact that decided it, not only its category
+            got[target]["rule"] = run.top(target)["rule"]
     assert got == expect["targets"], json.dumps(run.findings(), indent=1)[:4000]
+    # A fix already in place here is never the top fix.
+    for target, wanted in expect["targets"].items():
+        if wanted["status"] == "failed" and run.top(target)["fix"]:
+            assert not run.top(target)["fix"]["summary"].startswith("Already in place here")
     # A target that built carries no build-failure error.
     for target, wanted in expect["targets"].items():
         if wanted["status"] == "passed":
