@@ -1,6 +1,7 @@
-"""A fix whose precondition is already met is not the answer: the package it installs is
-installed, the variable it sets already has that value. Such a fix never ranks first; its
+"""A fix whose precondition is already met is not the answer: the variables it sets already
+have those values and the packages it installs are installed. Such a fix never ranks first; its
 finding stays (the log did say it) but gives way to causes whose fixes would change something.
+Only fixes with machine-applicable changes are judged: a fix of prose steps may still be needed.
 """
 
 from __future__ import annotations
@@ -50,23 +51,21 @@ def already_met(
     fix: Fix | None, env: Mapping[str, str], installed: Callable[[str], bool | None] = dpkg_installed
 ) -> str | None:
     """Why applying ``fix`` would change nothing here, or None when it would change something."""
-    if fix is None:
+    if fix is None or fix.changes is None or fix.changes.flags or not fix.changes.env:
+        # Only a fix whose machine-applicable part is known can be judged: prose steps
+        # ("link the missing import library") may still be left to do.
         return None
-    reasons = []
-    changes = dict(fix.changes.env) if fix.changes else {}
-    if fix.changes and fix.changes.flags:
+    changes = dict(fix.changes.env)
+    if any(env.get(name) != value for name, value in changes.items()):
         return None
-    if changes:
-        if any(env.get(name) != value for name, value in changes.items()):
-            return None
-        reasons.append(", ".join(f"{name} is already {value}" for name, value in changes.items()))
+    reasons = [", ".join(f"{name} is already {value}" for name, value in changes.items())]
     packages = apt_packages(fix)
     if packages:
         states = [installed(p) for p in packages]
         if not all(s is True for s in states):
             return None
         reasons.append(f"{', '.join(packages)} {'is' if len(packages) == 1 else 'are'} installed")
-    return "; ".join(reasons) or None
+    return "; ".join(reasons)
 
 
 def demote_met(

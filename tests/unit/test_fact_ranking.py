@@ -69,6 +69,14 @@ def test_a_fix_already_in_place_is_recognised() -> None:
     assert already_met(CROSS_FIX, {"CC": "gcc"}, installed=lambda p: True) is None
 
 
+def test_a_fix_of_prose_steps_is_never_judged_already_in_place() -> None:
+    install_and_link = Fix(
+        summary="Use one mingw-w64 toolchain and link the missing import library",
+        snippets=(Snippet(language="bash", code="sudo apt-get install -y gcc-mingw-w64-x86-64\n"),),
+    )
+    assert already_met(install_and_link, {}, installed=lambda p: True) is None
+
+
 def test_a_fix_already_in_place_is_never_the_top_fix() -> None:
     met = _finding(
         "log.cgo.host-assembler", "cgo-wrong-compiler", evidence=(LOG_LINE,), priority=80, fix=CROSS_FIX
