@@ -15,7 +15,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
+# ../shared beside the repository; a git worktree one level deeper finds it one level up.
+DEFAULT_CORPUS = next(
+    (p / "shared" / "corpus" / "logs" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "corpus" / "logs",
+)
 
 
 def first_category(report: dict[str, object]) -> str | None:

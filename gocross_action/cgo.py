@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .filesets import PackageFiles
 from .findings import Evidence, Finding, Fix, Severity
 from .targets import Target
 
@@ -26,8 +27,11 @@ _FORMAT = "\t".join(
         "{{.Dir}}",
         '{{join .CgoFiles " "}}',
         '{{join .IgnoredGoFiles " "}}',
+        "{{.Name}}",
+        '{{join .GoFiles " "}}',
     )
 )
+_FIELDS = 8
 _IMPORT_SINGLE = re.compile(r'^import\s+"C"', re.MULTILINE)
 _IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.MULTILINE)
 _C_SPEC = re.compile(r'(?:^|\s)"C"(?:\s|$)')
@@ -43,6 +47,9 @@ class CgoUsage:
     enabled: bool | None
     packages: tuple[str, ...] | None
     dirs: Mapping[str, str] | None = None
+    # Every package's file sets with the target's own settings (cgo as the build had it).
+    files: tuple[PackageFiles, ...] = ()
+    tags: tuple[str, ...] = ()
 
     def sentence(self) -> str:
         if self.packages is None:
@@ -98,12 +105,28 @@ class _Row:
     directory: str
     cgo_files: tuple[str, ...]
     ignored: tuple[str, ...]
+    name: str = ""
+    go_files: tuple[str, ...] = ()
+
+    def files(self) -> PackageFiles:
+        return PackageFiles(
+            import_path=self.import_path,
+            name=self.name,
+            directory=self.directory,
+            standard=self.standard,
+            go_files=self.go_files,
+            cgo_files=self.cgo_files,
+            ignored=self.ignored,
+        )
 
 
-def _list(go: str, package: str, cwd: Path, env: Mapping[str, str]) -> list[_Row] | None:
+def _list(
+    go: str, package: str, cwd: Path, env: Mapping[str, str], tags: Sequence[str] = ()
+) -> list[_Row] | None:
+    tag_args = ["-tags", ",".join(tags)] if tags else []
     try:
         proc = subprocess.run(
-            [go, "list", "-e", "-deps", "-f", _FORMAT, package],
+            [go, "list", "-e", "-deps", *tag_args, "-f", _FORMAT, package],
             cwd=cwd,
             env=dict(env),
             capture_output=True,
@@ -116,7 +139,7 @@ def _list(go: str, package: str, cwd: Path, env: Mapping[str, str]) -> list[_Row
     rows = []
     for line in proc.stdout.splitlines():
         parts = line.split("\t")
-        if len(parts) != 6:
+        if len(parts) != _FIELDS:
             continue
         rows.append(
             _Row(
@@ -126,6 +149,8 @@ def _list(go: str, package: str, cwd: Path, env: Mapping[str, str]) -> list[_Row
                 directory=parts[3],
                 cgo_files=tuple(parts[4].split()),
                 ignored=tuple(parts[5].split()),
+                name=parts[6],
+                go_files=tuple(parts[7].split()),
             )
         )
     return rows or None
@@ -164,14 +189,42 @@ def enabled_by_default(target: Target, env: Mapping[str, str], host: tuple[str, 
     return shutil.which(env.get("CC") or "gcc", path=env.get("PATH")) is not None
 
 
-def analyse(*, target: Target, package: str, cwd: Path, env: Mapping[str, str], go: str = "go") -> CgoUsage:
-    rows = _list(go, package, cwd, env)
+def analyse(
+    *,
+    target: Target,
+    package: str,
+    cwd: Path,
+    env: Mapping[str, str],
+    go: str = "go",
+    tags: Sequence[str] = (),
+) -> CgoUsage:
+    """``go list -deps`` with the target's settings and the build's tags; a second listing with
+    cgo on when cgo is off and a left-out file imports "C"."""
+    rows = _list(go, package, cwd, env, tags)
     if rows is None:
-        return CgoUsage(target=target, enabled=None, packages=None)
+        return CgoUsage(target=target, enabled=None, packages=None, tags=tuple(tags))
     enabled = rows[0].cgo_enabled
+    files = tuple(r.files() for r in rows)
     if not enabled and _candidates(rows):
-        with_cgo = _list(go, package, cwd, {**env, "CGO_ENABLED": "1"})
+        with_cgo = _list(go, package, cwd, {**env, "CGO_ENABLED": "1"}, tags)
         if with_cgo is not None:
             rows = with_cgo
     needing = {r.import_path: r.directory for r in rows if not r.standard and r.cgo_files}
-    return CgoUsage(target=target, enabled=enabled, packages=tuple(sorted(needing)), dirs=needing)
+    return CgoUsage(
+        target=target,
+        enabled=enabled,
+        packages=tuple(sorted(needing)),
+        dirs=needing,
+        files=files,
+        tags=tuple(tags),
+    )
+
+
+def explain_undefined(usage: CgoUsage, log_text: str, cwd: Path) -> list[Finding]:
+    """The target's file sets applied to the log's ``undefined:`` errors (see filesets)."""
+    from . import filesets
+
+    if usage.enabled is None or not usage.files:
+        return []
+    settings = filesets.Settings(target=usage.target, cgo=usage.enabled, tags=usage.tags)
+    return filesets.explain(log_text, usage.files, settings, cwd)

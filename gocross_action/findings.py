@@ -267,6 +267,7 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
             continue
         seen.add(key)
         unique.append(finding)
+    unique = superseded_by_facts(unique)
     merged: list[Finding] = []
     by_cause: dict[tuple[str, str, Severity], int] = {}
     for finding in sorted(unique, key=Finding.sort_key):
@@ -281,6 +282,29 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
         by_cause.setdefault(cause, len(merged))
         merged.append(finding)
     return merged
+
+
+def _log_lines(finding: Finding) -> frozenset[tuple[int, str]]:
+    return frozenset(
+        (e.line, e.text.strip()) for e in finding.evidence if e.source == "log" and e.line is not None
+    )
+
+
+def superseded_by_facts(findings: Sequence[Finding]) -> list[Finding]:
+    """A log rule's guess gives way to a fact: when a finding from another source (a probe's
+    ``go list`` file sets, a toolchain version) cites log lines as what it explains, a log
+    finding of the same target resting only on those lines is dropped."""
+    explained: dict[str | None, set[tuple[int, str]]] = {}
+    for finding in findings:
+        if _source(finding.rule) != "log":
+            explained.setdefault(finding.target, set()).update(_log_lines(finding))
+    kept = []
+    for finding in findings:
+        lines = _log_lines(finding)
+        if _source(finding.rule) == "log" and lines and lines <= explained.get(finding.target, set()):
+            continue
+        kept.append(finding)
+    return kept
 
 
 def _source(rule: str) -> str:

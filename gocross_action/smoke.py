@@ -1,15 +1,22 @@
 """``--smoke ARGS``: run each built binary once, natively or under qemu-user.
 
 A foreign Linux architecture runs through binfmt_misc when an enabled ``qemu-<arch>`` entry is
-registered, else by calling ``qemu-<arch>-static -L <sysroot>`` directly (the sysroot is
-Debian's ``/usr/<triplet>`` when the cross libc is installed). Other systems are not run.
+registered, else by calling ``qemu-<arch>-static -L <sysroot>`` directly. Other systems are not
+run. qemu's library prefix is chosen so that the program loader and the C library come from the
+same package: Debian's cross libc (``libc6-arm64-cross`` in ``/usr/<triplet>``) or the multiarch
+one (``libc6:arm64`` in ``/lib/<triplet>``). With both installed, ``-L /usr/<triplet>`` would load
+the cross loader, which then finds the multiarch libc through the host's ``/etc/ld.so.cache``: a
+mix that can fail or spin. Then the multiarch libc is used (no prefix: its loader and
+ld.so.cache entries agree). A run that times out is killed with its whole process group.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import platform
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -54,6 +61,9 @@ class Runner:
     prefix: tuple[str, ...] = ()
     env: Mapping[str, str] | None = None
     reason: str | None = None
+    # The target's C libraries found here (cross sysroot, multiarch) and which one qemu uses.
+    libraries: tuple[str, ...] = ()
+    library_choice: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,7 +75,10 @@ class SmokeResult:
     returncode: int | None
     output: str
     duration_s: float
-    problem: str | None = None  # exec-format | no-loader | qemu-no-loader | qemu-crash | timeout | exit
+    # exec-format | no-loader | qemu-no-loader | qemu-libc-mix | qemu-crash | timeout | exit
+    problem: str | None = None
+    libraries: tuple[str, ...] = ()
+    library_choice: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +89,8 @@ class SmokeResult:
             "duration_s": round(self.duration_s, 3),
             "problem": self.problem,
             "output": self.output,
+            "libraries": list(self.libraries),
+            "library_choice": self.library_choice,
         }
 
 
@@ -93,7 +108,54 @@ def sysroot(target: Target, root: Path = Path("/")) -> Path | None:
     return candidate if candidate is not None and candidate.is_dir() else None
 
 
-def runner(target: Target, *, root: Path = Path("/"), path: str | None = None) -> Runner:
+@dataclass(frozen=True, kw_only=True)
+class Libraries:
+    """The target's C libraries here and the prefix qemu should use (None: the host's paths)."""
+
+    prefix: Path | None
+    found: tuple[str, ...]
+    choice: str | None
+
+
+def multiarch_libc(target: Target, interpreter: str | None, root: Path = Path("/")) -> Path | None:
+    """Debian multiarch's C library for the target (``libc6:arm64``): its libc in
+    ``/lib/<triplet>`` and, when the binary names one, its loader at that path."""
+    gnu = cross_toolchain(target).get("gnu")
+    if not gnu:
+        return None
+    for base in ("lib", "usr/lib"):
+        directory = root / base / gnu
+        if (directory / "libc.so.6").exists():
+            if interpreter and not (root / interpreter.lstrip("/")).exists():
+                return None
+            return directory
+    return None
+
+
+def libraries(target: Target, interpreter: str | None, root: Path = Path("/")) -> Libraries:
+    """Choose qemu's library prefix so that loader and libc match (see the module docstring)."""
+    cross = sysroot(target, root)
+    multiarch = multiarch_libc(target, interpreter, root)
+    found = tuple(
+        f"{kind} ({path})" for kind, path in (("cross sysroot", cross), ("multiarch", multiarch)) if path
+    )
+    if cross is not None and multiarch is not None:
+        return Libraries(
+            prefix=None,
+            found=found,
+            choice=f"multiarch ({multiarch}): with both installed, -L {cross} would pair the cross "
+            "loader with the multiarch libc listed in /etc/ld.so.cache",
+        )
+    if cross is not None:
+        return Libraries(prefix=cross, found=found, choice=f"cross sysroot ({cross})")
+    if multiarch is not None:
+        return Libraries(prefix=None, found=found, choice=f"multiarch ({multiarch})")
+    return Libraries(prefix=None, found=found, choice=None)
+
+
+def runner(
+    target: Target, *, root: Path = Path("/"), path: str | None = None, interpreter: str | None = None
+) -> Runner:
     if target.goos != host_goos():
         return Runner(how="none", reason=f"{target.goos} binaries cannot run on {host_goos()}")
     native = {host_goarch()} | ({"386"} if host_goarch() == "amd64" else set())
@@ -102,17 +164,22 @@ def runner(target: Target, *, root: Path = Path("/"), path: str | None = None) -
     qemu = (arch_info(target.goarch) or {}).get("qemu")
     if not qemu:
         return Runner(how="none", reason=f"no qemu-user emulator is known for {target.goarch}")
-    prefix_dir = sysroot(target, root)
+    libs = libraries(target, interpreter, root)
+    prefix_dir = libs.prefix
     if _binfmt_enabled(str(qemu), root):
-        env = {"QEMU_LD_PREFIX": str(prefix_dir)} if prefix_dir else {}
-        return Runner(how="binfmt", env=env)
+        # Set either way: a QEMU_LD_PREFIX inherited from the environment must not mix libraries.
+        env = {"QEMU_LD_PREFIX": str(prefix_dir) if prefix_dir else "/"}
+        return Runner(how="binfmt", env=env, libraries=libs.found, library_choice=libs.choice)
     binary = shutil.which(f"{qemu}-static", path=path) or shutil.which(str(qemu), path=path)
     if binary is None:
         return Runner(
             how="none", reason=f"{qemu}-static is not installed and binfmt_misc has no {qemu} entry"
         )
     prefix = (binary, "-L", str(prefix_dir)) if prefix_dir else (binary,)
-    return Runner(how="qemu", prefix=prefix)
+    return Runner(how="qemu", prefix=prefix, libraries=libs.found, library_choice=libs.choice)
+
+
+_LIBC_MIX = ("GLIBC_PRIVATE", "relocation error", "symbol lookup error")
 
 
 def _classify(how: str, code: int | None, output: str) -> str | None:
@@ -121,15 +188,66 @@ def _classify(how: str, code: int | None, output: str) -> str | None:
     if how in ("qemu", "binfmt"):
         if "Could not open" in output and ("ld-" in output or "No such file" in output):
             return "qemu-no-loader"
+        if any(marker in output for marker in _LIBC_MIX):
+            return "qemu-libc-mix"
         if "uncaught target signal" in output or "qemu: " in output:
             return "qemu-crash"
     return "exit"
 
 
+def _interpreter(binary: Path) -> str | None:
+    try:
+        from .inspect import read
+
+        return read(binary).interpreter
+    except Exception:  # an unreadable binary is run anyway; the run reports what happens
+        return None
+
+
+def _execute(
+    command: Sequence[str], env: Mapping[str, str], timeout_s: float
+) -> tuple[int | None, str, bool]:
+    """Run in a new session; on timeout kill the whole process group (TERM, then KILL): a
+    program, or qemu, that ignores SIGTERM or leaves children must not outlive the run."""
+    proc = subprocess.Popen(
+        list(command),
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout_s)
+        return proc.returncode, out.decode("utf-8", errors="replace"), False
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        _kill_group(proc.pid, signal.SIGKILL)  # whatever ignored TERM, children included
+        out, _ = proc.communicate()
+        return None, out.decode("utf-8", errors="replace"), True
+
+
+def _kill_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run(
-    target: Target, binary: Path, args: Sequence[str], *, env: Mapping[str, str], root: Path = Path("/")
+    target: Target,
+    binary: Path,
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    root: Path = Path("/"),
+    timeout_s: float = SMOKE_TIMEOUT_S,
 ) -> SmokeResult:
-    how = runner(target, root=root, path=env.get("PATH"))
+    how = runner(target, root=root, path=env.get("PATH"), interpreter=_interpreter(binary))
     command = (*how.prefix, str(binary.resolve()), *args)
     base = SmokeResult(
         target=str(target),
@@ -139,22 +257,14 @@ def run(
         returncode=None,
         output="",
         duration_s=0,
+        libraries=how.libraries,
+        library_choice=how.library_choice,
     )
     if how.how == "none":
         return replace(base, output=how.reason or "")
     started = time.monotonic()
     try:
-        proc = subprocess.run(
-            list(command),
-            env={**env, **(how.env or {})},
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            timeout=SMOKE_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        took = time.monotonic() - started
-        return replace(base, returncode=None, output="", duration_s=took, problem="timeout")
+        code, output, timed_out = _execute(command, {**env, **(how.env or {})}, timeout_s)
     except OSError as exc:
         took = time.monotonic() - started
         failure = {errno.ENOEXEC: "exec-format", errno.ENOENT: "no-loader"}.get(exc.errno or 0, "exit")
@@ -162,9 +272,13 @@ def run(
             failure = "exit"
         return replace(base, returncode=None, output=str(exc), duration_s=took, problem=failure)
     took = time.monotonic() - started
-    output = (proc.stdout + proc.stderr).decode("utf-8", errors="replace")[-OUTPUT_TAIL:]
-    problem = _classify(how.how, proc.returncode, output)
-    return replace(base, returncode=proc.returncode, output=output, duration_s=took, problem=problem)
+    output = output[-OUTPUT_TAIL:]
+    if timed_out:
+        # Under emulation with two C libraries for the target, a hang is the loader/libc mix-up.
+        mixed = how.how in ("qemu", "binfmt") and len(how.libraries) > 1
+        return replace(base, output=output, duration_s=took, problem="qemu-libc-mix" if mixed else "timeout")
+    problem = _classify(how.how, code, output)
+    return replace(base, returncode=code, output=output, duration_s=took, problem=problem)
 
 
 def finding(result: SmokeResult) -> Finding | None:
@@ -202,6 +316,20 @@ def finding(result: SmokeResult) -> Finding | None:
             "qemu-user ran the binary, but the target's C library (its loader) is not in the sysroot "
             "qemu searched, so this run says nothing about the binary itself.",
             "Install the target's libc for emulation (e.g. libc6-arm64-cross) or build statically",
+        ),
+        "qemu-libc-mix": (
+            "artifact.smoke-qemu-libc-mix",
+            "binfmt-qemu",
+            Severity.WARNING,
+            f"{t} binary could not be emulated: qemu mixed two C libraries for the target",
+            "The emulated program loader and C library came from different packages ("
+            + (", ".join(result.libraries) or "two C libraries for the target are installed")
+            + "): the cross loader found the multiarch libc through the host's /etc/ld.so.cache, or "
+            "the reverse. The run hung or failed in the loader, which says nothing about the binary "
+            "or the smoke arguments.",
+            "Give qemu one C library: QEMU_LD_PREFIX (or -L) pointing at a sysroot whose loader and "
+            "libc match, with LD_LIBRARY_PATH=<sysroot>/lib; or remove one of libc6-<arch>-cross and "
+            "libc6:<arch>",
         ),
         "qemu-crash": (
             "artifact.smoke-qemu-crash",

@@ -69,6 +69,98 @@ def cross_toolchain(target: Target) -> Mapping[str, str]:
     return {key: str(value) for key, value in row.items() if value}
 
 
+@cache
+def aliases() -> Mapping[str, Any]:
+    """``data/aliases.json``: names people type (uname -m, Debian, Docker, LLVM triples) -> Go's,
+    checked once: every alias names a known GOOS, or a known GOARCH with a valid variant."""
+    data: dict[str, Any] = load_json("data", "aliases.json")
+    for name, value in data["goarch"].items():
+        goarch, _, variant = value.partition("/")
+        if goarch not in table()["goarch"] or (variant and variant_problem(goarch, variant)):
+            raise DataError(f"aliases.json: {name!r} maps to {value!r}, not a Go architecture")
+    for name, value in data["goos"].items():
+        if value not in table()["goos"]:
+            raise DataError(f"aliases.json: {name!r} maps to unknown GOOS {value!r}")
+    for name, value in data["arm_abi"].items():
+        if variant_problem("arm", value):
+            raise DataError(f"aliases.json: ABI {name!r} maps to invalid GOARM {value!r}")
+    return data
+
+
+def goarch_alias(name: str) -> str | None:
+    """Go's ``goarch[/variant]`` for an architecture name people type (``aarch64`` -> ``arm64``,
+    ``armv7l`` -> ``arm/7``); None when it is already Go's name or unknown."""
+    key = name.strip().lower()
+    if key in table()["goarch"]:
+        return None
+    value: str | None = aliases()["goarch"].get(key)
+    return value
+
+
+def goos_alias(name: str) -> str | None:
+    """Go's GOOS for a system name people type (``macos`` -> ``darwin``); None otherwise."""
+    key = name.strip().lower()
+    if key in table()["goos"]:
+        return None
+    value: str | None = aliases()["goos"].get(key)
+    return value
+
+
+def _arch(word: str) -> tuple[str, str | None] | None:
+    word = word.lower()
+    if word in table()["goarch"]:
+        return word, None
+    alias = goarch_alias(word)
+    if alias is None:
+        return None
+    goarch, _, variant = alias.partition("/")
+    return goarch, variant or None
+
+
+def _os(word: str) -> str | None:
+    word = word.lower()
+    return word if word in table()["goos"] else goos_alias(word)
+
+
+def go_target(text: str) -> Target | None:
+    """The Go target a name people type means, or None: ``linux/aarch64``, ``darwin/x86_64``,
+    Docker's ``linux/arm/v7``, a GNU/LLVM triple (``aarch64-linux-gnu``,
+    ``x86_64-apple-darwin``, ``x86_64-w64-mingw32``, ``arm-linux-gnueabihf``)."""
+    text = text.strip()
+    found: tuple[str | None, tuple[str, str | None] | None, str | None]
+    if "/" in text:
+        parts = text.split("/")
+        if len(parts) not in (2, 3):
+            return None
+        arch = _arch(parts[1])
+        given = parts[2].lower() if len(parts) == 3 else None
+        if given and arch is not None:
+            bare = given.removeprefix("v") if arch[0] == "arm" else given
+            # Docker's arm64/v8 is plain arm64; amd64/v3 is GOAMD64=v3.
+            given = None if arch[0] == "arm64" and bare in ("v8", "8") else bare
+        found = (_os(parts[0]), arch, given)
+    elif "-" in text:
+        words = text.lower().split("-")
+        arch = _arch(words[0])
+        systems = [s for s in (_os(w) for w in words[1:]) if s]
+        goos = "ios" if "ios" in systems else (systems[0] if systems else None)
+        if goos is None and any(w.startswith(("gnu", "musl", "eabi")) for w in words[1:]):
+            goos = "linux"
+        abi = next((aliases()["arm_abi"][w] for w in words[1:] if w in aliases()["arm_abi"]), None)
+        found = (goos, arch, abi if arch is not None and arch[0] == "arm" and arch[1] is None else None)
+    else:
+        return None
+    goos, arch, variant = found
+    if goos is None or arch is None:
+        return None
+    goarch, alias_variant = arch
+    variant = variant or alias_variant
+    if variant and variant_problem(goarch, variant):
+        return None
+    target = Target(goos=goos, goarch=goarch, variant=variant)
+    return None if str(target) == text else target
+
+
 def suggest(value: str, choices: Iterable[str]) -> str | None:
     """The nearest known name, for did-you-mean hints."""
     choices = list(choices)
@@ -157,14 +249,19 @@ def variant_problem(goarch: str, variant: str) -> str | None:
 def goos_problem(goos: str) -> str | None:
     if goos in known_goos():
         return None
-    hint = suggest(goos, known_goos())
+    hint = goos_alias(goos) or suggest(goos, known_goos())
     return f"{goos!r} is not a valid GOOS" + (f" (did you mean {hint!r}?)" if hint else "")
 
 
 def goarch_problem(goarch: str) -> str | None:
     if goarch in known_goarch():
         return None
-    hint = suggest(goarch, known_goarch())
+    alias = goarch_alias(goarch)
+    if alias and "/" in alias:
+        base, _, variant = alias.partition("/")
+        var = table()["variants"][base]["env"]
+        return f"{goarch!r} is not a valid GOARCH (did you mean {base!r} with {var}={variant}?)"
+    hint = alias or suggest(goarch, known_goarch())
     return f"{goarch!r} is not a valid GOARCH" + (f" (did you mean {hint!r}?)" if hint else "")
 
 
@@ -173,12 +270,21 @@ def target_problems(text: str) -> list[str]:
     every value is known to some Go release)."""
     parts = text.strip().split("/")
     if len(parts) not in (2, 3) or not all(parts) or not all(_PART.match(p) for p in parts):
-        return [f"{text!r} is not of the form goos/goarch[/variant] (e.g. linux/arm64, linux/arm/7)"]
+        meant = go_target(text) if "/" not in text.strip() else None
+        hint = f" (did you mean {str(meant)!r}?)" if meant else " (e.g. linux/arm64, linux/arm/7)"
+        return [f"{text!r} is not of the form goos/goarch[/variant]{hint}"]
     problems = [p for p in (goos_problem(parts[0]), goarch_problem(parts[1])) if p]
     if len(parts) == 3 and not problems:
         problem = variant_problem(parts[1], parts[2])
         if problem:
             problems.append(problem)
+    meant = go_target(text) if problems else None
+    # The whole target when the system or the variant part was off too (Docker's linux/arm/v7,
+    # macos/arm64); a wrong architecture alone keeps its own hint ('aarch64' -> 'arm64').
+    if meant is not None and (meant.goos != parts[0] or len(parts) == 3):
+        # The whole target people meant, not a hint per part ('linux/aarch64' -> 'linux/arm64').
+        problems = [re.sub(r" \(did you mean [^)]*\)", "", p) for p in problems]
+        problems[0] += f" (did you mean {str(meant)!r}?)"
     return problems
 
 

@@ -136,13 +136,25 @@ def _output_taken(tc: TargetConfig, path: Path) -> Finding:
 
 
 def _fallback(target: str, log: Path) -> Finding:
+    """The build failed and no rule knows why: the evidence is the line that ended it (the
+    last non-empty line, with its line number), then the lines just above it."""
     try:
-        lines = [
-            line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()
+        numbered = [
+            (n, line)
+            for n, line in enumerate(log.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+            if line.strip()
         ]
     except OSError:
-        lines = []
-    tail = "\n".join(lines[-5:]) or "(the build printed nothing)"
+        numbered = []
+    evidence: tuple[Evidence, ...]
+    if numbered:
+        last_no, last = numbered[-1]
+        above = "\n".join(line for _, line in numbered[-5:-1])
+        evidence = (Evidence(source="log", text=last[:400], line=last_no),)
+        if above:
+            evidence += (Evidence(source="log", text=above[:1000], line=numbered[-5:-1][0][0]),)
+    else:
+        evidence = (Evidence(source="log", text="(the build printed nothing)"),)
     return Finding(
         rule="log.build-failed",
         category="other",
@@ -150,7 +162,7 @@ def _fallback(target: str, log: Path) -> Finding:
         target=target,
         title=f"go build failed for {target}",
         root_cause="The build failed with an error no diagnosis rule recognises; its last lines are below.",
-        evidence=(Evidence(source="log", text=tail, line=len(lines) or None),),
+        evidence=evidence,
         fix=Fix(summary=f"Read the log ({log.name}); a user rule in the config can teach gocross this error"),
     )
 
@@ -202,6 +214,7 @@ def _facts(work: _TargetWork, probes: Any, host: tuple[str, str]) -> Any:
 def build_report(args: argparse.Namespace, config: Config) -> Report:
     from .. import build, cgo, ports, smoke, verify
     from ..deploy import resolve
+    from ..filesets import tags_of
     from ..probe.system import repo_root
     from ..progress import Progress
 
@@ -268,7 +281,11 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         # A build that passed without cgo leaves nothing for the cgo analysis to explain.
         if outcome.status != "passed" or cgo.enabled_by_default(outcome.job.target, outcome.job.env, host):
             work.usage = cgo.analyse(
-                target=outcome.job.target, package=config.package, cwd=module_dir, env=outcome.job.env
+                target=outcome.job.target,
+                package=config.package,
+                cwd=module_dir,
+                env=outcome.job.env,
+                tags=tags_of(outcome.job.argv),
             )
         if outcome.status != "passed":
             return
@@ -323,6 +340,18 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     for work in works.values():
         findings += work.findings
     findings = _complete_fixes(failed, findings, verify)
+    from ..diagnose.explain import with_probe_facts
+    from ..diagnose.preconditions import demote_met
+
+    findings = with_probe_facts(
+        findings,
+        logs={
+            str(w.tc.target): w.outcome.job.log.read_text(encoding="utf-8", errors="replace") for w in failed
+        },
+        cgo_facts=(environment.get("cgo") or {}).get("targets") or {},
+    )
+
+    findings = demote_met(findings, {str(w.tc.target): w.job.env for w in failed})
 
     attempts: dict[str, Any] = {}
     if verify_fixes and failed:
@@ -424,9 +453,12 @@ def _diagnose(
         log_text = log.read_text(encoding="utf-8", errors="replace")
         own = list(diagnose_file(log, facts=_facts(work, probes, host), rules=rules))
         own = [f if f.target else _with_target(f, target) for f in own]
-        cause = cgo.required_but_disabled(work.usage, log_text) if work.usage is not None else None
-        if cause is not None:
-            own.append(cause)
+        if work.usage is not None:
+            # Facts that explain the log's own lines: the target's file sets (go list).
+            own += cgo.explain_undefined(work.usage, log_text, work.job.cwd)
+            cause = cgo.required_but_disabled(work.usage, log_text)
+            if cause is not None:
+                own.append(cause)
         if not any(f.severity is Severity.ERROR for f in own):
             own.append(_fallback(target, log))
         found += own

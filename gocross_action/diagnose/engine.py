@@ -354,6 +354,10 @@ def decide(result: Scan, *, facts: Facts, rules: RuleSet, source_prefix: str = "
     for index, hits in winners:
         rule = rules.rules[index]
         own = [h for h in hits if h.rule == index]
+        if rule.symptom and rule.category == "other" and not any(h.rule != index for h in hits):
+            # A failure no rule explains: the line that ended the build (the last one) is the
+            # evidence, not the first of several failure lines above it.
+            own.reverse()
         first = own[0]
         values = fixes.situation(facts, first.groups)
         evidence: list[Evidence] = []

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from ..findings import Changes, Fix, Snippet
-from ..targets import Target, cross_toolchain
+from ..targets import Target, cross_toolchain, go_target
 from . import templates
 from .conditions import holds
 from .facts import Facts
@@ -34,6 +34,10 @@ SITUATION_NAMES = (
     "gnu_triplet",
     "deb_arch",
     "repo",
+    "go_pair",
+    "go_goos",
+    "go_goarch",
+    "go_goarm",
 )
 
 # cross_toolchain's keys -> placeholder names.
@@ -86,6 +90,20 @@ def _compilers(target: Target) -> dict[str, str]:
     return out
 
 
+def go_names(captured: Mapping[str, str]) -> dict[str, str]:
+    """Go's names for a GOOS/GOARCH pair the log wrote the way people type it (a captured
+    ``pair`` such as ``linux/aarch64`` -> ``go_pair`` ``linux/arm64``, ``go_goos``, ``go_goarch``,
+    and ``go_goarm`` for an arm variant)."""
+    pair = captured.get("pair")
+    meant = go_target(pair) if pair and "/" in pair else None
+    if meant is None:
+        return {}
+    names = {"go_pair": str(meant), "go_goos": meant.goos, "go_goarch": meant.goarch}
+    if meant.goarch == "arm" and meant.variant:
+        names["go_goarm"] = meant.variant
+    return names
+
+
 def situation(facts: Facts, captured: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every placeholder value known here: the situation's, then the matched line's groups."""
     values: dict[str, str] = {}
@@ -116,6 +134,7 @@ def situation(facts: Facts, captured: Mapping[str, str] | None = None) -> dict[s
     for name, value in (captured or {}).items():
         if value:
             values[name] = value
+    values.update(go_names(captured or {}))
     return values
 
 
@@ -128,8 +147,9 @@ def build(
 ) -> Fix | None:
     """The first fix whose ``when`` holds, filled in for this situation."""
     values = situation(facts, captured)
+    derived = {**captured, **go_names(captured)}
     for raw in fixes:
-        if not holds(raw.get("when"), facts, captured):
+        if not holds(raw.get("when"), facts, derived):
             continue
         summary = templates.render_lenient(raw["summary"].strip(), values, unknown="the target")
         if links:

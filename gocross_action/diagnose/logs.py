@@ -9,6 +9,7 @@ rules are matched against; the engine streams blocks of ``BLOCK_SIZE`` and cuts 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -53,7 +54,21 @@ def clean(raw: bytes | str) -> str:
         text = _TIMESTAMP.sub("", text, count=1)
     if text[:1] == "#":
         text = _BUILDKIT.sub("", text, count=1)
+    if not text.isascii():
+        text = normalise_punctuation(text)
     return text
+
+
+# Quotes and spaces of translated messages (French guillemets, German »«, no-break spaces) as
+# the ASCII the rules are written with; NFKC does the full-width forms (U+FF1A colon, U+FF08
+# and U+FF09 parentheses... -> ASCII).
+_PUNCTUATION = str.maketrans({"«": '"', "»": '"', "„": '"', "“": '"', "”": '"', "\u00a0": " ", "\u202f": " "})
+
+
+def normalise_punctuation(text: str) -> str:
+    """Full-width and typographic punctuation as ASCII, so one regex matches every locale's
+    wording: gcc's zh_CN full-width colons read as ``:``, ``« -marm »`` reads ``" -marm "``."""
+    return unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
 
 
 def group_title(text: str) -> str | None:

@@ -8,6 +8,7 @@ environment or go env file, then the default (clang for darwin/ios/freebsd/openb
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -118,6 +119,31 @@ def dumpmachine(ctx: ProbeContext, cc: str) -> Machine:
 
     machine: Machine = ctx.cached(f"dumpmachine:{cc}", compute)
     return machine
+
+
+_AS_VERSION = re.compile(r"^GNU assembler\b.*?\s(?P<version>\d+\.\d+(?:\.\d+)?)\S*\s*$")
+
+
+def assembler(ctx: ProbeContext, cc: str) -> dict[str, str | None]:
+    """The assembler behind a C compiler and its binutils version: ``<cc> -print-prog-name=as``,
+    then ``<as> --version`` (once per distinct CC). Clang's integrated assembler has no version
+    of its own here (None)."""
+
+    def compute() -> dict[str, str | None]:
+        ran = system.run(ctx, [*words(cc), "-print-prog-name=as"])
+        name = ran.out.strip().splitlines()[-1].strip() if ran.ok and ran.out.strip() else None
+        if not name:
+            return {"path": None, "version": None}
+        path = name if "/" in name else system.which(ctx, name)
+        if path is None:
+            return {"path": name, "version": None}
+        version = system.run(ctx, [path, "--version"])
+        first = version.out.strip().splitlines()[0] if version.ok and version.out.strip() else ""
+        m = _AS_VERSION.match(first)
+        return {"path": path, "version": m["version"] if m else None, "banner": first[:200] or None}
+
+    found: dict[str, str | None] = ctx.cached(f"assembler:{cc}", compute)
+    return found
 
 
 def multilib_ok(ctx: ProbeContext, cc: str, flag: str) -> bool:
@@ -261,6 +287,7 @@ def _target(ctx: ProbeContext, tc: TargetConfig, zig: str | None) -> tuple[dict[
         return facts, findings
     machine = dumpmachine(ctx, cc)
     facts["cc_machine"] = machine.triplet
+    facts["assembler"] = assembler(ctx, cc)
     if machine.triplet is None:
         findings.append(
             Finding(

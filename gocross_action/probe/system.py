@@ -135,19 +135,25 @@ def go_env(ctx: ProbeContext) -> Mapping[str, str]:
     """
     if ctx.go_env is not None:
         return ctx.go_env
+    return _go_env_run(ctx)[0]
 
-    def compute() -> Mapping[str, str]:
+
+def _go_env_run(ctx: ProbeContext) -> tuple[Mapping[str, str], str]:
+    """``go env -json`` once per context: the values (empty when it failed) and go's stderr."""
+
+    def compute() -> tuple[Mapping[str, str], str]:
         env = {**ctx.env, "GOTOOLCHAIN": "local"}
         ran = run(ctx, [ctx.go, "env", "-json", *GO_ENV_KEYS], cwd=Path(os.sep), env=env)
         if not ran.ok:
-            return {}
+            return {}, ran.err if ran.code is not None else ""
         try:
             parsed = json.loads(ran.out)
         except ValueError:
-            return {}
-        return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+            return {}, ran.err
+        values = {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+        return values, ran.err
 
-    loaded: Mapping[str, str] = ctx.cached("go_env", compute)
+    loaded: tuple[Mapping[str, str], str] = ctx.cached("go_env", compute)
     return loaded
 
 
@@ -157,6 +163,13 @@ def go_env_error(ctx: ProbeContext) -> str | None:
         return None
     found = which(ctx, ctx.go)
     return f"{ctx.go!r} is not on PATH" if found is None else f"'{ctx.go} env -json' failed"
+
+
+def go_env_stderr(ctx: ProbeContext) -> str:
+    """What go printed on stderr when ``go env -json`` failed (empty when it worked or never ran)."""
+    if ctx.go_env is not None:
+        return ""
+    return _go_env_run(ctx)[1]
 
 
 def _env_file(text: str | None) -> dict[str, str]:

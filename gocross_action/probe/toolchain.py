@@ -94,6 +94,9 @@ def probe(ctx: ProbeContext) -> ProbeResult:
         "gotoolchain_source": source,
     }
     if local is None:
+        stderr = system.go_env_stderr(ctx).strip()
+        if stderr and system.which(ctx, ctx.go):
+            return result(NAME, facts, [go_refuses(ctx, stderr)])
         why = system.go_env_error(ctx) or "go env reported no GOVERSION"
         return result(NAME, facts, [_go_missing(ctx, why)])
     findings: list[Finding] = []
@@ -184,6 +187,47 @@ def _switch_finding(ctx: ProbeContext, selection: Selection, chosen: str, eviden
         fix=_setup_go_fix(chosen.removeprefix("go")),
         evidence=(evidence,),
         priority=70 if blocked else 30,
+    )
+
+
+def go_refuses(ctx: ProbeContext, stderr: str) -> Finding:
+    """Go is installed but ``go env`` fails: what it printed, classified by the diagnosis rules
+    (an invalid GOMIPS or GOARM, a bad GOTOOLCHAIN or GOFLAGS, an unwritable cache...)."""
+    import dataclasses
+
+    from ..diagnose.engine import diagnose_lines
+    from ..diagnose.facts import ENV_VARS, Facts
+    from ..diagnose.rules import load_rules
+
+    lines = stderr.splitlines()[:50]
+    first = next((line.strip() for line in lines if line.strip()), stderr[:200])
+    env = {k: ctx.env[k] for k in ENV_VARS if ctx.env.get(k)}
+    found = [
+        f
+        for f in diagnose_lines(lines, facts=Facts(env=env), rules=load_rules(None))
+        if f.severity is Severity.ERROR and f.category != "other"
+    ]
+    evidence = Evidence(source="probe", text=f"{ctx.go} env -json: {first}"[:400])
+    if found:
+        top = found[0]
+        return dataclasses.replace(
+            top,
+            rule="probe.toolchain.go-refuses",
+            title=f"go refuses to start: {first}"[:200],
+            root_cause=f"Go is installed, but every go command stops at once ({first}): {top.root_cause}",
+            evidence=(evidence,),
+            priority=90,
+        )
+    return Finding(
+        rule="probe.toolchain.go-refuses",
+        category="other",
+        severity=Severity.ERROR,
+        title=f"go refuses to start: {first}"[:200],
+        root_cause=f"Go is installed, but 'go env' fails with: {first}. Installing Go again will not help; "
+        "the environment or the go env file holds a value go rejects.",
+        fix=Fix(summary="Run 'go env' in the build environment and fix the setting it names."),
+        evidence=(evidence,),
+        priority=90,
     )
 
 

@@ -163,3 +163,35 @@ def test_rules_test_on_an_invalid_file_lists_the_problems(tmp_path: Path) -> Non
     done = run_gocross(["rules", "test", str(rules)])
     assert done.code == 2
     assert "$.rules[0]" in done.stderr
+
+
+def test_an_unsupported_pair_written_as_uname_prints_it_gets_a_fix_with_go_names(tmp_path: Path) -> None:
+    log = tmp_path / "build.log"
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
+    (module / "main.go").write_text("package main\n\nfunc main() {}\n", encoding="utf-8")
+    built = subprocess.run(
+        ["go", "build", "-o", os.devnull, "."],
+        cwd=module,
+        env={**os.environ, "GOCACHE": go_cache(), "GOOS": "linux", "GOARCH": "aarch64"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode != 0
+    log.write_text(built.stderr, encoding="utf-8")
+    done = run_gocross(["diagnose", "--log", str(log), "--format", "json"])
+    top = json.loads(done.stdout)["findings"][0]
+    assert top["category"] == "unsupported-target"
+    assert top["fix"]["changes"]["env"] == {"GOOS": "linux", "GOARCH": "arm64"}
+    assert "linux/arm64" in top["fix"]["summary"]
+
+
+def test_a_target_typed_as_uname_prints_it_gets_a_did_you_mean_with_go_names(tmp_path: Path) -> None:
+    log = tmp_path / "empty.log"
+    log.write_text("ok\n", encoding="utf-8")
+    done = run_gocross(["diagnose", "--log", str(log), "--target", "linux/aarch64"])
+    assert done.code == 2
+    assert "did you mean 'arm64'" in done.stderr
+    assert "sparc64" not in done.stderr

@@ -72,3 +72,17 @@ def test_all_probes_for_six_targets_take_well_under_a_second(tmp_path: Path) -> 
     took = time.perf_counter() - started
     assert set(outcome.facts_by_target) == set(names)
     assert took < 1.0, f"probes took {took:.2f}s"
+
+
+def test_go_refusing_an_invalid_gomips_is_classified_not_reported_as_missing(tmp_path: Path) -> None:
+    module = _module(tmp_path)
+    done = run_gocross(
+        ["probe", str(module), "--targets", "linux/mips", "--only", "toolchain", "--format", "json"],
+        env={"GOMIPS": "hardfloat2"},
+    )
+    assert done.code == 1, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert [f["rule"] for f in findings] == ["probe.toolchain.go-refuses"]
+    assert findings[0]["category"] == "unsupported-target"
+    assert "invalid GOMIPS" in findings[0]["title"]
+    assert findings[0]["fix"]["changes"]["env"] == {"GOMIPS": "hardfloat"}

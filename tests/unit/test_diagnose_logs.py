@@ -68,3 +68,33 @@ def test_a_huge_line_is_cut_and_the_next_lines_keep_their_numbers() -> None:
 def test_iter_lines_numbers_lines_and_splits_only_on_newlines() -> None:
     lines = list(iter_lines(io.BytesIO(b"a\r\nb\rc\n\nd")))
     assert [(line.number, line.text) for line in lines] == [(1, "a"), (2, "c"), (3, ""), (4, "d")]
+
+
+def test_full_width_and_typographic_punctuation_reads_as_ascii() -> None:
+    assert (
+        clean("main.go:3:10: 致命错误\uff1azlib.h\uff1a没有那个文件或目录")
+        == "main.go:3:10: 致命错误:zlib.h:没有那个文件或目录"
+    )
+    assert (
+        clean("gcc\u00a0: erreur\u00a0: option «\u00a0-marm\u00a0» non reconnue")
+        == 'gcc : erreur : option " -marm " non reconnue'
+    )
+    assert clean("plain ascii: unchanged") == "plain ascii: unchanged"
+
+
+def test_translated_gcc_and_ld_messages_get_the_same_diagnosis_as_english() -> None:
+    rules = load_rules(None)
+    for line in (
+        "main.go:3:10: 致命错误\uff1azlib.h\uff1a没有那个文件或目录",  # gcc zh_CN: full-width colons
+        "main.go:3:10: schwerwiegender Fehler: zlib.h: Datei oder Verzeichnis nicht gefunden",
+        "/usr/bin/ld: 找不到 -lz",
+    ):
+        findings = diagnose_lines([line], facts=Facts(), rules=rules)
+        assert findings and findings[0].category == "cgo-headers-libs", line
+
+
+def test_an_unknown_failure_is_evidenced_by_the_line_that_ended_the_build() -> None:
+    lines = ["x", "make[1]: *** [sub] Error 1", "make: *** [test] Error 1"]
+    [finding] = diagnose_lines(lines, facts=Facts(), rules=load_rules(None))
+    assert finding.evidence[0].text == "make: *** [test] Error 1"
+    assert finding.evidence[0].line == 3

@@ -183,3 +183,19 @@ def test_triplets_map_onto_goos_and_goarch() -> None:
     assert cgo.triplet_fits_os("aarch64-linux-android", "android") is True
     assert cgo.triplet_fits_os("arm64-apple-darwin23.1.0", "darwin") is True
     assert cgo.triplet_fits_os("x86_64-unknown-freebsd14.0", "freebsd") is True
+
+
+def test_the_assembler_behind_each_compiler_and_its_binutils_version_are_probed(machine: Machine) -> None:
+    from gocross_action.config import TargetConfig
+    from gocross_action.targets import Target
+
+    fake_as = machine.tool("aarch64-linux-gnu-as", 'echo "GNU assembler (GNU Binutils for Debian) 2.40"\n')
+    machine.tool(
+        "aarch64-linux-gnu-gcc",
+        'case "$*" in *-dumpmachine*) echo aarch64-linux-gnu; exit 0;; esac\n'
+        f'case "$*" in *-print-prog-name=as*) echo {fake_as}; exit 0;; esac\nexit 1\n',
+    )
+    tc = TargetConfig(target=Target.parse("linux/arm64"), cgo=True, cc="aarch64-linux-gnu-gcc")
+    facts = cgo.probe(machine.ctx(tc)).facts["targets"]["linux/arm64"]
+    assert facts["assembler"]["path"] == str(fake_as)
+    assert facts["assembler"]["version"] == "2.40"

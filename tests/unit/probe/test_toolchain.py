@@ -85,3 +85,26 @@ def test_no_usable_go_is_an_error_finding(machine: Machine) -> None:
     machine.go_env.clear()
     result = toolchain.probe(machine.ctx("linux/amd64"))
     assert rules(result.findings) == ["probe.toolchain.go-missing"]
+
+
+def test_go_that_refuses_to_start_is_classified_from_its_stderr_not_called_missing(machine: Machine) -> None:
+    import dataclasses
+
+    machine.tool("fakego", 'echo "go: invalid GOMIPS: must be hardfloat, softfloat" >&2\nexit 1\n')
+    ctx = dataclasses.replace(
+        machine.ctx("linux/mips", env={"GOMIPS": "hardfloat2"}), go="fakego", go_env=None
+    )
+    result = toolchain.probe(ctx)
+    [finding] = result.findings
+    assert finding.rule == "probe.toolchain.go-refuses"
+    assert finding.category == "unsupported-target"
+    assert "invalid GOMIPS" in finding.title
+    assert finding.fix is not None and finding.fix.changes is not None
+    assert finding.fix.changes.env == {"GOMIPS": "hardfloat"}
+
+
+def test_go_absent_from_path_is_still_go_missing(machine: Machine) -> None:
+    import dataclasses
+
+    ctx = dataclasses.replace(machine.ctx("linux/amd64"), go="gocross-no-such-go", go_env=None)
+    assert rules(toolchain.probe(ctx).findings) == ["probe.toolchain.go-missing"]
