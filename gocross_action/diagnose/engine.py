@@ -316,6 +316,10 @@ def _rank(rule: Rule) -> tuple[int, float]:
     return (rule.priority, rule.confidence)
 
 
+# The rule for a failure line that names no cause (make, ninja, a failed step).
+_UNKNOWN_FAILURE = "log.other.build-failed"
+
+
 def decide(result: Scan, *, facts: Facts, rules: RuleSet, source_prefix: str = "") -> list[Finding]:
     """Findings from a scan: conditions, per-line arbitration, one finding per category."""
     facts = result.facts.merge_into(facts)
@@ -354,9 +358,10 @@ def decide(result: Scan, *, facts: Facts, rules: RuleSet, source_prefix: str = "
     for index, hits in winners:
         rule = rules.rules[index]
         own = [h for h in hits if h.rule == index]
-        if rule.symptom and rule.category == "other" and not any(h.rule != index for h in hits):
+        if rule.id == _UNKNOWN_FAILURE and not any(h.rule != index for h in hits):
             # A failure no rule explains: the line that ended the build (the last one) is the
-            # evidence, not the first of several failure lines above it.
+            # evidence, not the first of several failure lines above it. (A compile error keeps
+            # its first line: later errors often follow from it.)
             own.reverse()
         first = own[0]
         values = fixes.situation(facts, first.groups)
