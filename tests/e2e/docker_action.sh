@@ -36,7 +36,7 @@ if ! ensure_engine 2>"$E2E_CACHE/engine.err"; then
 fi
 cat "$E2E_CACHE/engine.err" >&2
 export DOCKER
-ensure_base_image
+ensure_base_images
 
 e2e_log "docker build -t $IMAGE . (the repository's Dockerfile)"
 started=$(date +%s.%N)
