@@ -13,7 +13,7 @@ from pathlib import Path
 
 GROUPS = [
     ("qemu (arm, aarch64)", re.compile(r"^qemu-")),
-    ("mingw-w64 win32 (amd64, 386)", re.compile(r"mingw")),
+    ("mingw-w64 win32 (windows/amd64)", re.compile(r"mingw")),
     (
         "linux cross gcc (arm64, arm/7, 386)",
         re.compile(r"(aarch64|arm-linux-gnueabihf|i686-linux-gnu|arm64-cross|armhf-cross|i386-cross)"),
