@@ -273,7 +273,7 @@ def verify(
     check("vcs.modified=false" in info, f"{binary.name} is stamped modified:\n{info}")
     check(git(job.workspace, "status", "--porcelain") == "", "git status is not clean after the run")
 
-    foreign = not_owned(job.workspace) + not_owned(job.home)
+    foreign = not_owned(job.workspace) + not_owned(job.home) + not_owned(job.file_commands)
     check(not foreign, f"files not owned by uid {RUNNER_UID}: {foreign[:5]} ({len(foreign)} in all)")
     return outputs
 
