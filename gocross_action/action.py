@@ -22,7 +22,9 @@ from .boundary import paths
 from .boundary.text import echo_block, neutralise
 from .config import REPORT_FORMATS, Config, TargetConfig
 from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, ConfigError, GocrossError, InputError
+from .github import cache as go_cache
 from .github import commands
+from .github import workspace as runner_files
 from .github.context import GithubContext
 from .github.inputs import ActionInputs
 from .report.model import Report
@@ -99,6 +101,12 @@ def run(env: Mapping[str, str]) -> int:
         if config.report.dir
         else module_dir / REPORT_DIR
     )
+    # Before anything is built: warm caches under the job's home, and gocross's folders kept out
+    # of `git status` (else every binary is stamped vcs.modified=true).
+    caches = go_cache.plan(env)
+    if caches is not None:
+        os.environ.update(caches.env)
+    created = runner_files.exclude(module_dir, ctx.workspace, [report_dir, module_dir / config.build.out])
 
     try:
         if action_inputs.mode == "aggregate":
@@ -127,6 +135,7 @@ def run(env: Mapping[str, str]) -> int:
         from .github.publish import Settings, check_name, publish, report_outputs
 
         outputs = report_outputs(report, fail_on=fail_on, files=files, workspace=ctx.workspace)
+        outputs.update(cache_outputs(report, caches, config=config, module_dir=module_dir))
         where = (
             f"the `{artifact}` artifact of" if artifact else f"`{outputs['markdown']}` in the workspace of"
         )
@@ -156,7 +165,29 @@ def run(env: Mapping[str, str]) -> int:
             _print(line)
     finally:
         give_back(ctx.workspace, [report_dir, module_dir / config.build.out])
+        runner_files.hand_over([*created, *([caches.root] if caches else [])], owner_of=ctx.workspace)
+        folders = [caches.root.parent] if caches else []  # e.g. $HOME/.cache, if Go created it
+        git_files = runner_files.git_files(module_dir, ctx.workspace)
+        runner_files.hand_over([*folders, *git_files], owner_of=ctx.workspace, recursive=False)
     return EXIT_FINDINGS if report.failed(fail_on) else EXIT_OK
+
+
+def cache_outputs(
+    report: Report, caches: go_cache.GoCache | None, *, config: Config, module_dir: Path
+) -> dict[str, str]:
+    """``cache-key`` and ``cache-path`` for an actions/cache step (README "Caching")."""
+    if caches is None:
+        return {"cache-key": "", "cache-path": ""}
+    version, compilers = go_cache.report_facts(report.environment)
+    compilers += [tc.cc for tc in config.targets if tc.cc]
+    key = go_cache.cache_key(
+        os_name="linux" if sys.platform.startswith("linux") else sys.platform,
+        go=version or go_cache.go_version(os.environ, module_dir),
+        module_dir=module_dir,
+        targets=[str(tc.target) for tc in config.targets],
+        compilers=compilers,
+    )
+    return {"cache-key": key, "cache-path": caches.runner_path}
 
 
 def _api_factory(token: str, ctx: GithubContext) -> Callable[[], object] | None:

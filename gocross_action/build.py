@@ -93,18 +93,29 @@ class Manifest:
             files = {}
         return cls(path=path, files=dict(files) if isinstance(files, dict) else {}, roots=roots)
 
+    def _key(self, output: Path) -> str:
+        """A file's name in the manifest: relative to the manifest's folder when inside it, so the
+        manifest stays valid where the folder is mounted elsewhere (the Action's container)."""
+        resolved = output.resolve()
+        try:
+            return resolved.relative_to(self.path.parent.resolve()).as_posix()
+        except ValueError:
+            return str(resolved)
+
     def may_write(self, output: Path) -> bool:
         """True when ``output`` is absent, or is the very file this tool wrote last time."""
         try:
             st = output.stat()
         except FileNotFoundError:
             return True
-        mine = self.files.get(str(output.resolve()))
+        # Manifests written before names were relative used the absolute path.
+        mine = self.files.get(self._key(output)) or self.files.get(str(output.resolve()))
         return mine is not None and mine == {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
     def record(self, output: Path) -> None:
         st = output.stat()
-        self.files[str(output.resolve())] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        self.files.pop(str(output.resolve()), None)
+        self.files[self._key(output)] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
     def save(self) -> None:
         content = json.dumps({"files": self.files}, indent=1, sort_keys=True)

@@ -378,6 +378,10 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     if verify_fixes and failed:  # also when no fix could be tried: the report says so per target
         environment["verify-fixes"] = attempts
     root = repo_root(module_dir) or module_dir  # the repository holding the module, else the module
+    # Paths inside the module are shown relative to it (as binaries are): in the Action the module
+    # lies under /github/workspace, a path that no later step on the runner has.
+    results = [dataclasses.replace(r, log=_module_relative(r.log, module_dir)) for r in results]
+    environment = _module_relative(environment, module_dir)
     return Report.build(
         context=Context(
             command="check",
@@ -389,6 +393,21 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         binaries=[w.binary for w in works.values() if w.binary is not None],
         environment=environment,
     )
+
+
+def _module_relative(value: Any, module_dir: Path) -> Any:
+    """``value`` (JSON-like) with every path under ``module_dir`` made relative to it, also inside
+    command lines (``go build -o <module>/.gocross/dist/x .`` -> ``-o .gocross/dist/x``)."""
+    prefix = str(module_dir.resolve()).rstrip("/") + "/"
+    if isinstance(value, str):
+        if value == prefix[:-1]:
+            return "."
+        return value.replace(prefix, "")
+    if isinstance(value, Mapping):
+        return {key: _module_relative(item, module_dir) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_module_relative(item, module_dir) for item in value]
+    return value
 
 
 def _copy(source: Path, dest: Path, roots: paths.Roots) -> None:

@@ -155,6 +155,7 @@ def test_comment_is_cut_to_github_limit_with_a_pointer(harness: ActionHarness, s
 def test_outputs_summary_and_report_files(harness: ActionHarness, server: GithubServer) -> None:
     _prepare(harness, _report([_finding(1), _finding(2, Severity.WARNING)]))
     run = harness.run(AGGREGATE)
+    cache = {name: run.outputs.pop(name, None) for name in ("cache-key", "cache-path")}
     assert run.outputs == {
         "status": "failed",
         "errors": "1",
@@ -163,6 +164,8 @@ def test_outputs_summary_and_report_files(harness: ActionHarness, server: Github
         "sarif": "app/.gocross/report.sarif",
         "markdown": "app/.gocross/report.md",
     }
+    assert cache["cache-key"] and cache["cache-key"].startswith("gocross-linux-")
+    assert cache["cache-path"] == str(harness.home / ".cache" / "gocross")
     for name in ("report", "sarif", "markdown"):
         assert (harness.workspace / run.outputs[name]).is_file()
     assert "finding 1" in run.summary

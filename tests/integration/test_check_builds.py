@@ -29,7 +29,8 @@ def test_pure_go_builds_for_many_ports_at_predictable_paths(tmp_path: Path) -> N
         expected = f".gocross/dist/pure_{target.replace('/', '_')}{suffix}"
         assert row["binary"] == expected
         assert (module / expected).is_file()
-        assert Path(row["log"]).is_file()
+        assert row["log"] == f".gocross/logs/{target.replace('/', '_')}.log", "relative to the module"
+        assert (module / row["log"]).is_file()
     formats = {b["path"].rsplit("/", 1)[-1]: b for b in run.report["binaries"]}
     assert len(formats) == len(MANY.split(","))
     assert run.report["environment"]["build"]["targets"]["linux/arm/7"]["env"]["GOARM"] == "7"
@@ -112,8 +113,9 @@ def test_report_dir_may_be_the_folder_the_build_logs_are_written_to(tmp_path: Pa
     module = copy_fixture("constraints", tmp_path)
     run = check(module, "--targets", "windows/amd64", "--report-dir", str(module / ".gocross"))
     assert run.code == 1, run.stderr
-    log = Path(run.target("windows/amd64")["log"])
-    assert "build constraints exclude all Go files" in log.read_text()
+    log = run.target("windows/amd64")["log"]
+    assert log == ".gocross/logs/windows_amd64.log", "inside the module, named relative to it"
+    assert "build constraints exclude all Go files" in (module / log).read_text()
     assert (module / ".gocross" / "report.json").is_file()
 
 
