@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ..boundary import regex as linear
 from ..findings import Evidence, Finding, Location
 from . import fixes, templates
 from .conditions import holds
@@ -121,8 +122,10 @@ class _Scanner:
         if found:
             self.line(line_no + 1, buf[line_start : min(line_end, line_start + MAX_LINE)], found)
         for literal, positions in env_hits.items():
-            for at in positions:
-                text = self._raw_line(buf, at, start, end).decode("utf-8", "replace")
+            # One read per line: a line holding a literal many times is read once.
+            starts = dict.fromkeys(buf.rfind(b"\n", start, at) + 1 or start for at in positions)
+            for line_start in starts:
+                text = self._raw_line(buf, line_start, start, end).decode("utf-8", "replace")
                 facts.read(text, rules.fact_kinds[literal])
         return line_no - base + buf.count(b"\n", counted_to, end)
 
@@ -250,14 +253,15 @@ def scan_text(text: str, rules: RuleSet) -> Scan:
 
 # ----------------------------------------------------------------------------- locations
 
-_SOURCE_POS = re.compile(
-    r"^(?P<path>(?:[A-Za-z]:)?[^\s:]*?[\w.-]+\.(?:go|c|h|cc|cpp|cxx|m|s|S|swig)):(?P<line>\d+)(?::(?P<col>\d+))?:"
+# Every regex over log text runs in the linear-time engine: a log line is untrusted and long.
+_SOURCE_POS = linear.compile(
+    r"^(?P<path>(?:[A-Za-z]:)?[^\s:]*[\w.-]\.(?:go|c|h|cc|cpp|cxx|m|s|S|swig)):(?P<line>\d+)(?::(?P<col>\d+))?:"
 )
 # Repository roots of GitHub-hosted runners (Linux, container jobs, Windows).
-_WORKSPACE_ROOTS = re.compile(
+_WORKSPACE_ROOTS = linear.compile(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|[A-Za-z]:[\\/]a[\\/][^\\/]+[\\/][^\\/]+[\\/])"
 )
-_NOT_USER_CODE = re.compile(
+_NOT_USER_CODE = linear.compile(
     r"(?:^|/)pkg/mod/|(?:^|/)vendor/|\$GOROOT|/go/src/(?:runtime|os|net|syscall|crypto)/|^_cgo_|^gcc_"
 )
 
