@@ -17,12 +17,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import gomod
-from .config import Config, TargetConfig
+from . import gomod, process
+from .config import BUILD_TIMEOUT_S, Config, TargetConfig
 from .targets import Target
 
 MANIFEST = ".gocross-manifest.json"
-BUILD_TIMEOUT_S = 1800
+# The line a timed-out build's log ends with (the rule log.oom.build-timeout reads it).
+TIMEOUT_LINE = (
+    "gocross: build timed out after {seconds}s (build.timeout) and was killed; still running: {hung}"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +40,7 @@ class BuildJob:
     cwd: Path
     output: Path
     log: Path
+    timeout_s: int = BUILD_TIMEOUT_S
 
     def with_changes(
         self, *, env: Mapping[str, str], flags: Sequence[str], output: Path, log: Path
@@ -54,6 +58,7 @@ class BuildJob:
             cwd=self.cwd,
             output=output,
             log=log,
+            timeout_s=self.timeout_s,
         )
 
 
@@ -63,6 +68,8 @@ class BuildOutcome:
     status: str  # passed | failed
     duration_s: float
     returncode: int
+    timed_out: bool = False
+    hung: tuple[str, ...] = ()  # command lines still running at the deadline, stuck ones first
 
 
 @dataclass(kw_only=True)
@@ -181,37 +188,36 @@ def make_job(
         cwd=module_dir,
         output=output,
         log=log_dir / f"{slug(tc.target)}.log",
+        timeout_s=config.build.timeout,
     )
 
 
 def run(job: BuildJob) -> BuildOutcome:
-    """Run one build; its combined output goes to ``job.log``. Never raises for a failed build."""
+    """Run one build; its combined output goes to ``job.log``. Never raises for a failed build.
+    At ``job.timeout_s`` the build and every process it started are killed, and the log ends
+    with ``TIMEOUT_LINE`` naming the processes that were still running."""
     job.output.parent.mkdir(parents=True, exist_ok=True)
     job.log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with job.log.open("wb") as log:
-        try:
-            proc = subprocess.run(
-                list(job.argv),
-                cwd=job.cwd,
-                env=dict(job.env),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                timeout=BUILD_TIMEOUT_S,
-                check=False,
-            )
-            code = proc.returncode
-        except subprocess.TimeoutExpired:
-            log.write(f"\ngocross: go build timed out after {BUILD_TIMEOUT_S}s: signal: killed\n".encode())
-            code = -9
-        except OSError as exc:
-            log.write(f"gocross: cannot run {job.argv[0]}: {exc}\n".encode())
-            code = 127
+        done = process.run(
+            job.argv, timeout=job.timeout_s, cwd=job.cwd, env=job.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        if done.error is not None:
+            log.write(f"gocross: cannot run {job.argv[0]}: {done.error}\n".encode())
+        elif done.timed_out:
+            hung = "; ".join(done.hung) or "(none left)"
+            log.write(("\n" + TIMEOUT_LINE.format(seconds=job.timeout_s, hung=hung) + "\n").encode())
+    code = 127 if done.returncode is None else done.returncode
     duration = time.monotonic() - started
-    passed = code == 0 and job.output.is_file()
+    passed = code == 0 and not done.timed_out and job.output.is_file()
     return BuildOutcome(
-        job=job, status="passed" if passed else "failed", duration_s=duration, returncode=code
+        job=job,
+        status="passed" if passed else "failed",
+        duration_s=duration,
+        returncode=code,
+        timed_out=done.timed_out,
+        hung=done.hung,
     )
 
 

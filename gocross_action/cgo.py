@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,20 +100,15 @@ class _Row:
 
 
 def _list(go: str, package: str, cwd: Path, env: Mapping[str, str]) -> list[_Row] | None:
-    try:
-        proc = subprocess.run(
-            [go, "list", "-e", "-deps", "-f", _FORMAT, package],
-            cwd=cwd,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            timeout=LIST_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    from . import process
+
+    done = process.run(
+        [go, "list", "-e", "-deps", "-f", _FORMAT, package], timeout=LIST_TIMEOUT_S, cwd=cwd, env=env
+    )
+    if done.returncode is None or done.timed_out:
         return None
     rows = []
-    for line in proc.stdout.splitlines():
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
         parts = line.split("\t")
         if len(parts) != 6:
             continue

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import platform
 import shutil
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -143,28 +142,20 @@ def run(
     if how.how == "none":
         return replace(base, output=how.reason or "")
     started = time.monotonic()
-    try:
-        proc = subprocess.run(
-            list(command),
-            env={**env, **(how.env or {})},
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            timeout=SMOKE_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        took = time.monotonic() - started
+    from . import process
+
+    done = process.run(command, timeout=SMOKE_TIMEOUT_S, env={**env, **(how.env or {})})
+    took = time.monotonic() - started
+    if done.timed_out:
         return replace(base, returncode=None, output="", duration_s=took, problem="timeout")
-    except OSError as exc:
-        took = time.monotonic() - started
-        failure = {errno.ENOEXEC: "exec-format", errno.ENOENT: "no-loader"}.get(exc.errno or 0, "exit")
+    if done.returncode is None:
+        failure = {errno.ENOEXEC: "exec-format", errno.ENOENT: "no-loader"}.get(done.errno or 0, "exit")
         if failure == "no-loader" and not binary.exists():
             failure = "exit"
-        return replace(base, returncode=None, output=str(exc), duration_s=took, problem=failure)
-    took = time.monotonic() - started
-    output = (proc.stdout + proc.stderr).decode("utf-8", errors="replace")[-OUTPUT_TAIL:]
-    problem = _classify(how.how, proc.returncode, output)
-    return replace(base, returncode=proc.returncode, output=output, duration_s=took, problem=problem)
+        return replace(base, returncode=None, output=done.error or "", duration_s=took, problem=failure)
+    output = (done.stdout + done.stderr).decode("utf-8", errors="replace")[-OUTPUT_TAIL:]
+    problem = _classify(how.how, done.returncode, output)
+    return replace(base, returncode=done.returncode, output=output, duration_s=took, problem=problem)
 
 
 def finding(result: SmokeResult) -> Finding | None:

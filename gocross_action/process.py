@@ -1,0 +1,132 @@
+"""Run a child process with a deadline that holds for everything it starts.
+
+A build runs code from the repository: ``go build`` starts compilers, a ``CC`` script may start
+anything, and any of them may never return. ``subprocess.run(timeout=...)`` kills only the
+direct child and then waits for its pipes, which a surviving grandchild keeps open, so it can
+wait forever. Here every child gets its own session (its own process group); at the deadline
+the command lines of the group's processes still running are read from ``/proc`` (the ones
+with no running child of their own are the ones that hung) and the whole group is killed.
+Stragglers left in the group after a normal exit are killed too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+# After the group is killed, how long to wait for the pipes to close (a process that left the
+# group with setsid may still hold them: then they are abandoned).
+DRAIN_S = 5.0
+COMMAND_MAX = 300
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finished:
+    """A finished child: ``returncode`` None when it could not start (``error`` says why);
+    ``timed_out`` when the deadline killed it, with ``hung`` the command lines that were still
+    running then (innermost processes first)."""
+
+    returncode: int | None
+    stdout: bytes = b""
+    stderr: bytes = b""
+    timed_out: bool = False
+    hung: tuple[str, ...] = ()
+    error: str | None = None
+    errno: int | None = None
+
+
+def _group_members(pgid: int) -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of the running processes in group ``pgid``."""
+    members: dict[int, tuple[int, str]] = {}
+    try:
+        entries = [p.name for p in Path("/proc").iterdir()]
+    except OSError:
+        return members
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_bytes()
+            # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
+            fields = stat[stat.rfind(b")") + 2 :].split()
+            state, ppid, pgrp = fields[0], int(fields[1]), int(fields[2])
+            if pgrp != pgid or state == b"Z":
+                continue
+            raw = Path(f"/proc/{entry}/cmdline").read_bytes()[: COMMAND_MAX * 4]
+        except (OSError, ValueError, IndexError):
+            continue
+        command = raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
+        members[int(entry)] = (ppid, command[:COMMAND_MAX] or f"[pid {entry}]")
+    return members
+
+
+def hung_commands(pgid: int) -> tuple[str, ...]:
+    """The command lines of the group's running processes, those with no running child in the
+    group first (the ones actually stuck), then their waiting parents."""
+    members = _group_members(pgid)
+    parents = {ppid for ppid, _ in members.values()}
+    leaves = [cmd for pid, (_, cmd) in sorted(members.items()) if pid not in parents]
+    waiting = [cmd for pid, (_, cmd) in sorted(members.items()) if pid in parents]
+    return tuple(dict.fromkeys([*leaves, *waiting]))
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    stdout: IO[bytes] | int = subprocess.PIPE,
+    stderr: IO[bytes] | int = subprocess.PIPE,
+) -> Finished:
+    """Run ``argv`` (stdin from /dev/null) and wait at most ``timeout`` seconds for it and every
+    process it starts; never raises for the child's failure. Output goes to ``stdout`` and
+    ``stderr`` (pipes by default, returned in ``Finished``; or open files)."""
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return Finished(returncode=None, error=exc.strerror or str(exc), errno=exc.errno)
+    pgid = proc.pid  # a new session: the child leads its own process group
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        hung = hung_commands(pgid)
+        _kill_group(pgid)
+        try:
+            out, err = proc.communicate(timeout=DRAIN_S)
+        except subprocess.TimeoutExpired:
+            for pipe in (proc.stdout, proc.stderr):
+                if pipe is not None:
+                    pipe.close()
+            proc.kill()
+            proc.wait()
+            out, err = b"", b""
+        return Finished(
+            returncode=proc.returncode, stdout=out or b"", stderr=err or b"", timed_out=True, hung=hung
+        )
+    except BaseException:
+        _kill_group(pgid)
+        proc.wait()
+        raise
+    _kill_group(pgid)  # whatever it left running in its group
+    return Finished(returncode=proc.returncode, stdout=out or b"", stderr=err or b"")
