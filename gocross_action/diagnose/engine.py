@@ -94,6 +94,9 @@ class _Scanner:
         # Lines that only show an environment fact: the last few per literal are read at the end
         # (the last value wins), so a log full of CGO_ENABLED=1 costs next to nothing.
         env_hits: dict[int, list[int]] = {}
+        # Per fact literal, where the line last read for it ends: a line holding the literal many
+        # times is read once (reading it at every hit would cost hits x line length).
+        fact_read_to: dict[int, int] = {}
         for literal, at, _end in hits:
             at += start
             if rules.fact_only[literal]:
@@ -103,7 +106,11 @@ class _Scanner:
                     if len(kept) >= ENV_HITS_KEPT:
                         del kept[0]
                     kept.append(at)
-                elif not all(what == "marker" and name in facts.markers for what, name in kinds):
+                elif at >= fact_read_to.get(literal, -1) and not all(
+                    what == "marker" and name in facts.markers for what, name in kinds
+                ):
+                    line_end = buf.find(b"\n", at, end)
+                    fact_read_to[literal] = end if line_end < 0 else line_end
                     facts.read(self._raw_line(buf, at, start, end).decode("utf-8", "replace"), kinds)
                 continue
             if at < done_to:

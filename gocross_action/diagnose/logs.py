@@ -17,11 +17,11 @@ BLOCK_SIZE = 8 << 20
 # A single line longer than this is cut: evidence never needs more, and memory stays bounded.
 MAX_LINE = 64 << 10
 
-# An OSC sequence (ESC ] ... BEL or ESC \) left unterminated runs to the next ESC: the
-# terminator is optional so that no match ever scans ahead and fails (a line full of "ESC ]"
-# costs linear time, not quadratic).
-_ANSI_BYTES = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# An OSC sequence (ESC ] ... BEL or ESC \) left unterminated runs to the next ESC or the end
+# of the line: the terminator is optional so that no match ever scans ahead and fails (a line
+# full of "ESC ]" costs linear time, not quadratic).
+_ANSI_BYTES = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # 2024-05-01T12:34:56.1234567Z (GitHub Actions raw logs put one before every line).
 _TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
 # BuildKit plain progress: "#6 0.088 output"; "#6 [builder 3/5] RUN ..." keeps its step header.

@@ -77,7 +77,9 @@ def test_a_config_that_cannot_be_read_is_one_line_at_its_position_and_exit_2(
         ("nul", f"package: x\0 # {SECRET}\n".encode(), "NUL byte"),
     ],
 )
-def test_a_config_that_is_not_utf8_text_is_refused(tmp_path: Path, name: str, data: bytes, words: str) -> None:
+def test_a_config_that_is_not_utf8_text_is_refused(
+    tmp_path: Path, name: str, data: bytes, words: str
+) -> None:
     config = tmp_path / "gocross.yml"
     config.write_bytes(data)
     refused(validate(config, tmp_path), words=words)
