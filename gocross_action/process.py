@@ -28,8 +28,8 @@ COMMAND_MAX = 300
 @dataclass(frozen=True, kw_only=True)
 class Finished:
     """A finished child: ``returncode`` None when it could not start (``error`` says why);
-    ``timed_out`` when the deadline killed it, with ``hung`` the command lines that were still
-    running then (innermost processes first)."""
+    ``timed_out`` when the deadline killed it, with ``hung`` the processes that were stuck then,
+    each with the chain of processes that started it (``hung_commands``)."""
 
     returncode: int | None
     stdout: bytes = b""
@@ -66,13 +66,22 @@ def _group_members(pgid: int) -> dict[int, tuple[int, str]]:
 
 
 def hung_commands(pgid: int) -> tuple[str, ...]:
-    """The command lines of the group's running processes, those with no running child in the
-    group first (the ones actually stuck), then their waiting parents."""
+    """One entry per stuck process of the group (a running process with no running child): its
+    command line, then the ones that started it, ``sleep 1 <- /bin/sh ./cc -c x.c <- go build``."""
     members = _group_members(pgid)
     parents = {ppid for ppid, _ in members.values()}
-    leaves = [cmd for pid, (_, cmd) in sorted(members.items()) if pid not in parents]
-    waiting = [cmd for pid, (_, cmd) in sorted(members.items()) if pid in parents]
-    return tuple(dict.fromkeys([*leaves, *waiting]))
+    chains = []
+    for pid in sorted(members):
+        if pid in parents:
+            continue
+        chain, seen = [], set()
+        while pid in members and pid not in seen:
+            seen.add(pid)
+            ppid, command = members[pid]
+            chain.append(command)
+            pid = ppid
+        chains.append(" <- ".join(chain))
+    return tuple(dict.fromkeys(chains))
 
 
 def _kill_group(pgid: int) -> None:
