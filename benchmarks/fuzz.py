@@ -285,8 +285,8 @@ def mutate_log(data: bytes, rng: random.Random) -> bytes:
             lines = [b""]
         at = rng.randrange(len(lines))
         if kind < 0.2:
-            lines[at] = lines[at] * rng.randint(2, 2000)  # a long line
-            lines[at] = lines[at][: 1 << 20]
+            repeats = min(rng.randint(2, 2000), (1 << 20) // (len(lines[at]) + 1) + 1)
+            lines[at] = (lines[at] * repeats)[: 1 << 20]  # a long line
         elif kind < 0.35:
             copies = min(rng.randint(2, 5000), (4 << 20) // (len(lines[at]) + 1) + 1)
             lines[at : at + 1] = [lines[at]] * copies  # a repeated line
