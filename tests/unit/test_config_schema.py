@@ -311,3 +311,23 @@ def test_every_config_shipped_in_the_repository_is_valid() -> None:
     assert shipped, "examples/ holds at least one config"
     for path in shipped:
         config.load(path)
+
+
+def test_under_actions_each_config_problem_is_an_error_annotation_at_its_line_and_column(
+    tmp_path: Path,
+) -> None:
+    from gocross_action.action import config_error_commands
+
+    (tmp_path / ".github").mkdir()
+    path = tmp_path / ".github" / "gocross.yml"
+    path.write_text("fail-on: soon\ntargets: [linux/arm32]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    error = caught.value
+    lines = config_error_commands(error, workspace=str(tmp_path))
+    assert lines == [
+        f"::error file=.github/gocross.yml,line=1,col=1::gocross: {path}:1:1: "
+        "fail-on: 'soon' is not one of error, warning, never",
+        f"::error file=.github/gocross.yml,line=2,col=11::gocross: {path}:2:11: "
+        "targets[0]: 'arm32' is not a valid GOARCH (did you mean 'arm'?)",
+    ]
