@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 
@@ -67,6 +68,25 @@ def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
         raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+
+
+def open_regular(path: Path | str, *, what: str) -> BinaryIO:
+    """``path`` opened for streaming (a log of any size), once it is known to be a regular file:
+    the check is made on the open descriptor, so nothing swapped in between can block the read."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"cannot read {what} {path}: {_kind(st.st_mode)}, not a regular file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def decode_utf8(data: bytes, *, path: Path | str, what: str) -> str:

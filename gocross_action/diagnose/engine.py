@@ -399,8 +399,11 @@ def diagnose_stream(
 
 
 def diagnose_file(path: Path, *, facts: Facts, rules: RuleSet, source_prefix: str = "") -> list[Finding]:
-    """Diagnose a log file (streamed: memory stays bounded for any size)."""
-    with path.open("rb") as stream:
+    """Diagnose a log file (streamed: memory stays bounded for any size); a FIFO, a device or a
+    directory is refused (``InputError``) before anything is read."""
+    from ..boundary.read import open_regular
+
+    with open_regular(path, what="log") as stream:
         return diagnose_stream(stream, facts=facts, rules=rules, source_prefix=source_prefix)
 
 
