@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ from typing import IO
 # After the group is killed, how long to wait for the pipes to close (a process that left the
 # group with setsid may still hold them: then they are abandoned).
 DRAIN_S = 5.0
+# Output kept per stream of a child (the rest is read and dropped).
+OUTPUT_LIMIT = 16 << 20
 COMMAND_MAX = 300
 
 
@@ -91,6 +95,47 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+class _Drain:
+    """Reads a pipe to its end on a thread, keeping at most ``limit`` bytes (the rest is read
+    and dropped, so the child never blocks on a full pipe and memory stays bounded)."""
+
+    def __init__(self, pipe: IO[bytes] | None, limit: int) -> None:
+        self.chunks: list[bytes] = []
+        self.kept = 0
+        self.dropped = 0
+        self.pipe = pipe
+        self.limit = limit
+        self.thread = threading.Thread(target=self._read, daemon=True) if pipe is not None else None
+        if self.thread is not None:
+            self.thread.start()
+
+    def _read(self) -> None:
+        assert self.pipe is not None
+        try:
+            while chunk := self.pipe.read1(1 << 16):  # type: ignore[attr-defined]
+                room = self.limit - self.kept
+                if room > 0:
+                    self.chunks.append(chunk[:room])
+                    self.kept += min(room, len(chunk))
+                self.dropped += max(0, len(chunk) - max(room, 0))
+        except (OSError, ValueError):
+            return
+
+    def join(self, timeout: float) -> bool:
+        """Whether the pipe reached its end within ``timeout``."""
+        if self.thread is None:
+            return True
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+    def close(self) -> None:
+        if self.pipe is not None:
+            self.pipe.close()
+
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -99,10 +144,12 @@ def run(
     env: Mapping[str, str] | None = None,
     stdout: IO[bytes] | int = subprocess.PIPE,
     stderr: IO[bytes] | int = subprocess.PIPE,
+    max_output: int = OUTPUT_LIMIT,
 ) -> Finished:
-    """Run ``argv`` (stdin from /dev/null) and wait at most ``timeout`` seconds for it and every
-    process it starts; never raises for the child's failure. Output goes to ``stdout`` and
-    ``stderr`` (pipes by default, returned in ``Finished``; or open files)."""
+    """Run ``argv`` (stdin from /dev/null) and wait at most ``timeout`` seconds for it, every
+    process it starts and the end of its output; never raises for the child's failure. Output
+    goes to ``stdout`` and ``stderr``: pipes by default, returned in ``Finished`` (at most
+    ``max_output`` bytes of each), or open files."""
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -116,26 +163,31 @@ def run(
     except OSError as exc:
         return Finished(returncode=None, error=exc.strerror or str(exc), errno=exc.errno)
     pgid = proc.pid  # a new session: the child leads its own process group
+    drains = (_Drain(proc.stdout, max_output), _Drain(proc.stderr, max_output))
+    deadline = time.monotonic() + timeout
     try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        hung = hung_commands(pgid)
-        _kill_group(pgid)
         try:
-            out, err = proc.communicate(timeout=DRAIN_S)
+            proc.wait(timeout=timeout)
+            done = all(d.join(max(0.0, deadline - time.monotonic())) for d in drains)
         except subprocess.TimeoutExpired:
-            for pipe in (proc.stdout, proc.stderr):
-                if pipe is not None:
-                    pipe.close()
-            proc.kill()
+            done = False
+        if not done:
+            hung = hung_commands(pgid)
+            _kill_group(pgid)
             proc.wait()
-            out, err = b"", b""
-        return Finished(
-            returncode=proc.returncode, stdout=out or b"", stderr=err or b"", timed_out=True, hung=hung
-        )
+            for drain in drains:
+                # A pipe still open now is held by a process that left the group (setsid): its
+                # reader thread is abandoned (a daemon), the rest is returned.
+                if drain.join(DRAIN_S):
+                    drain.close()
+            out, err = (d.data() for d in drains)
+            return Finished(returncode=proc.returncode, stdout=out, stderr=err, timed_out=True, hung=hung)
     except BaseException:
         _kill_group(pgid)
         proc.wait()
         raise
     _kill_group(pgid)  # whatever it left running in its group
-    return Finished(returncode=proc.returncode, stdout=out or b"", stderr=err or b"")
+    for drain in drains:
+        drain.close()
+    out, err = (d.data() for d in drains)
+    return Finished(returncode=proc.returncode, stdout=out, stderr=err)

@@ -101,3 +101,12 @@ def test_a_tool_waiting_for_input_gets_end_of_file_instead_of_hanging(tmp_path: 
     done = process.run([sys.executable, "-c", "import sys; print(len(sys.stdin.read()))"], timeout=30)
     assert not done.timed_out
     assert done.stdout == b"0\n"
+
+
+def test_a_child_printing_without_end_costs_bounded_memory() -> None:
+    done = process.run(
+        ["bash", "-c", "yes gocross-output-flood | head -c 100000000"], timeout=120, max_output=1 << 20
+    )
+    assert not done.timed_out
+    assert done.returncode == 0
+    assert len(done.stdout) == 1 << 20
