@@ -13,7 +13,7 @@ speak when nothing else did, and a finding's ``explains`` removes the cascade it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +31,8 @@ KEEP_PER_RULE = 20
 EVIDENCE_PER_FINDING = 5
 MAX_EVIDENCE_TEXT = 400
 MAX_PENDING = 200
+# Bytes of log searched for literals at a time (bounds the memory of the hit list).
+HIT_WINDOW = 1 << 20
 ENV_HITS_KEPT = 16
 
 
@@ -85,8 +87,7 @@ class _Scanner:
         if buf.find(b"\x1b", start, end) >= 0:
             buf = strip_ansi_bytes(buf[start:end])
             start, end = 0, len(buf)
-        # Overlapping: every literal a line holds is reported, not just the first of two that overlap.
-        hits = self.rules.automaton.find_matches_as_indexes(memoryview(buf)[start:end], overlapping=True)
+        hits = self._hits(buf, start, end)
         rules, facts = self.rules, self.scan.facts
         line_no, counted_to, done_to = base, start, -1
         line_start = line_end = 0
@@ -97,8 +98,7 @@ class _Scanner:
         # Per fact literal, where the line last read for it ends: a line holding the literal many
         # times is read once (reading it at every hit would cost hits x line length).
         fact_read_to: dict[int, int] = {}
-        for literal, at, _end in hits:
-            at += start
+        for literal, at in hits:
             if rules.fact_only[literal]:
                 kinds = rules.fact_kinds[literal]
                 if kinds[0][0] == "env":
@@ -135,6 +135,24 @@ class _Scanner:
                 text = self._raw_line(buf, line_start, start, end).decode("utf-8", "replace")
                 facts.read(text, rules.fact_kinds[literal])
         return line_no - base + buf.count(b"\n", counted_to, end)
+
+    def _hits(self, buf: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """(literal, position) of every literal in ``buf[start:end]``, in order, searched in
+        windows of ``HIT_WINDOW`` bytes: a region dense with literals ("CC=CC=CC=...") never
+        holds more than one window's hits in memory. Windows overlap by the longest literal
+        less one byte, and a hit is kept by the window it starts in, so none is lost or doubled."""
+        automaton = self.rules.automaton
+        overlap = self.rules.longest_literal - 1
+        view = memoryview(buf)
+        for window in range(start, end, HIT_WINDOW):
+            stop = min(window + HIT_WINDOW, end)
+            # Overlapping: every literal a line holds is reported, not just the first of two that overlap.
+            found = automaton.find_matches_as_indexes(
+                view[window : min(stop + overlap, end)], overlapping=True
+            )
+            for literal, at, _end in found:
+                if window + at < stop:
+                    yield literal, window + at
 
     @staticmethod
     def _raw_line(buf: bytes, at: int, start: int, end: int) -> bytes:

@@ -121,6 +121,7 @@ class RuleSet:
         for text in GROUP_LITERALS:
             self.group_literal[slot(text)] = True
         self.literals: tuple[str, ...] = tuple(literal_ids)
+        self.longest_literal = max((len(t.encode("utf-8")) for t in self.literals), default=1)
         # Literals that only mark a fact (no rule pattern, no group fold starts with them).
         self.fact_only: list[bool] = [
             bool(self.fact_kinds[i]) and not self.literal_targets[i] and not self.group_literal[i]
