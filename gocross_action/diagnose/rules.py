@@ -177,8 +177,28 @@ def schema_problems(data: Any, *, single_rule: bool = False) -> list[str]:
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        problems.append(f"{path}: {error.message}")
+        problems.append(f"{path}: {_short_message(error.message, error.instance)}")
     return problems
+
+
+_ECHO_MAX = 60
+
+
+def _short_message(message: str, instance: Any) -> str:
+    """jsonschema starts most messages with the offending value: a long one (a whole file read
+    as a string, say) is described instead of quoted."""
+    shown = repr(instance)
+    if len(shown) <= _ECHO_MAX or not message.startswith(shown):
+        return message
+    if isinstance(instance, str):
+        what = f"a string of {len(instance)} characters"
+    elif isinstance(instance, list):
+        what = f"a list of {len(instance)} items"
+    elif isinstance(instance, dict):
+        what = f"a mapping of {len(instance)} keys"
+    else:
+        what = f"a {type(instance).__name__}"
+    return what + message[len(shown) :]
 
 
 def _pattern(raw: Mapping[str, Any], where: str, problems: list[str]) -> Pattern | None:

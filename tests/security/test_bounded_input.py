@@ -165,3 +165,10 @@ def test_a_rules_file_that_cannot_be_read_is_exit_2_in_diagnose_and_validate_con
     log.write_text("ok\n", encoding="utf-8")
     refused(validate(config, tmp_path), words=words)
     refused(run_gocross(["diagnose", "--config", str(config), "--log", str(log)], cwd=tmp_path), words=words)
+
+
+def test_a_rules_file_that_is_another_file_does_not_echo_its_content(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(f"root:x:0:0:{SECRET}:/root:/bin/bash\ndaemon:x:1:1::/:/bin/false\n", encoding="utf-8")
+    result = run_gocross(["rules", "test", str(rules)], cwd=tmp_path)
+    refused(result, words="a string of")
