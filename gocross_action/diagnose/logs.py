@@ -38,8 +38,27 @@ class Line:
     text: str
 
 
+# Bytes stripped of escape sequences at a time: ``re.sub`` holds every piece of its result, and a
+# block full of escapes would otherwise hold millions of them.
+ANSI_PIECE = 256 << 10
+
+
 def strip_ansi_bytes(data: bytes) -> bytes:
-    return _ANSI_BYTES.sub(b"", data) if b"\x1b" in data else data
+    """``data`` without ANSI escape sequences, in pieces cut just before an ESC (so no sequence
+    is split)."""
+    if b"\x1b" not in data:
+        return data
+    if len(data) <= ANSI_PIECE:
+        return _ANSI_BYTES.sub(b"", data)
+    out = []
+    pos = 0
+    while pos < len(data):
+        cut = data.find(b"\x1b", pos + ANSI_PIECE)
+        if cut < 0:
+            cut = len(data)
+        out.append(_ANSI_BYTES.sub(b"", data[pos:cut]))
+        pos = cut
+    return b"".join(out)
 
 
 def clean(raw: bytes | str) -> str:
