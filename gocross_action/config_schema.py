@@ -42,19 +42,15 @@ _TYPE_WORDS = {
 # --------------------------------------------------------------------------- YAML
 
 
-def load_yaml(text: str, *, source: str) -> Any:
-    """Parse the YAML text within the budgets of ``boundary.yaml``; syntax errors, budget
-    overruns and duplicate keys are a ``ConfigError`` with line and column (duplicates come
-    together with every other problem of the file)."""
-    return load_document(text, source=source).data
-
-
 def load_document(text: str, *, source: str) -> Document:
-    """As ``load_yaml``, keeping the node tree (``Document.mark``) for placing problems."""
+    """Parse the YAML text within the budgets of ``boundary.yaml``, keeping the node tree
+    (``Document.mark``) for placing problems; syntax errors, budget overruns and duplicate keys
+    are a ``ConfigError`` with line and column (duplicates come together with every other
+    problem of the file)."""
     try:
         document = boundary_yaml.load(text)
     except boundary_yaml.YamlError as exc:
-        raise ConfigError(source, [format_problem(exc.path, exc.message)], marks=[exc.mark]) from None
+        raise ConfigError(source, [exc.message], marks=[exc.mark]) from None
     if document.duplicates:
         found: list[tuple[PathParts, str, Mark | None]] = [
             (d.path, f"key given twice (first on line {d.first_line})", d.mark) for d in document.duplicates

@@ -33,11 +33,10 @@ PathParts = tuple[str | int, ...]
 class YamlError(Exception):
     """The text is not a YAML document gocross can use: one line, with its position if known."""
 
-    def __init__(self, message: str, mark: Mark | None = None, path: PathParts = ()) -> None:
+    def __init__(self, message: str, mark: Mark | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.mark = mark
-        self.path = path
 
 
 @dataclass(frozen=True, kw_only=True)
