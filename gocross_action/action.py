@@ -54,8 +54,8 @@ def main() -> int:
     try:
         return run(env)
     except ConfigError as exc:
-        for problem in exc.problems:
-            _print(commands.command("error", f"gocross: {exc.source}: {problem}"))
+        for line in config_error_commands(exc, workspace=env.get("GITHUB_WORKSPACE", "")):
+            _print(line)
         return exc.exit_code
     except GocrossError as exc:
         _print(commands.command("error", f"gocross: {exc}"))
@@ -70,6 +70,25 @@ def main() -> int:
                 _print(neutralise(part))
         _print(commands.endgroup())
         return EXIT_INTERNAL
+
+
+def config_error_commands(exc: ConfigError, *, workspace: str) -> list[str]:
+    """One ``::error`` per config problem, placed at its file, line and column when known (the
+    file named relative to the workspace, as annotations want it)."""
+    file = exc.source
+    if workspace and Path(file).is_absolute():
+        try:
+            file = str(Path(file).relative_to(workspace))
+        except ValueError:
+            pass
+    lines = []
+    for problem, mark in zip(exc.problems, exc.marks, strict=True):
+        properties: dict[str, str | int | None] | None = None
+        if mark is not None:
+            properties = {"file": file, "line": mark.line, "col": mark.column}
+        where = f"{exc.source}:{mark}" if mark is not None else exc.source
+        lines.append(commands.command("error", f"gocross: {where}: {problem}", properties))
+    return lines
 
 
 def run(env: Mapping[str, str]) -> int:

@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from . import gomod
+from . import gomod, process
 from .boundary import paths
 from .boundary.paths import Roots
-from .config import Config, TargetConfig
+from .config import BUILD_TIMEOUT_S, Config, TargetConfig
 from .targets import Target
 
 MANIFEST = ".gocross-manifest.json"
-BUILD_TIMEOUT_S = 1800
+# The line a timed-out build's log ends with (the rule log.oom.build-timeout reads it).
+TIMEOUT_LINE = (
+    "gocross: build timed out after {seconds}s (build.timeout) and was killed; still running: {hung}"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +45,7 @@ class BuildJob:
     log: Path
     # Where the build may write (the output and the log): never through a symlink, never outside.
     roots: Roots | None = None
+    timeout_s: int = BUILD_TIMEOUT_S
 
     def with_changes(
         self, *, env: Mapping[str, str], flags: Sequence[str], output: Path, log: Path
@@ -61,6 +65,7 @@ class BuildJob:
             log=log,
             # The rebuild writes its binary into a scratch directory gocross made for it.
             roots=self.roots.adding(output.parent) if self.roots is not None else None,
+            timeout_s=self.timeout_s,
         )
 
 
@@ -70,6 +75,8 @@ class BuildOutcome:
     status: str  # passed | failed
     duration_s: float
     returncode: int
+    timed_out: bool = False
+    hung: tuple[str, ...] = ()  # command lines still running at the deadline, stuck ones first
 
 
 @dataclass(kw_only=True)
@@ -210,11 +217,14 @@ def make_job(
         output=output,
         log=log_dir / f"{slug(tc.target)}.log",
         roots=roots,
+        timeout_s=config.build.timeout,
     )
 
 
 def run(job: BuildJob) -> BuildOutcome:
-    """Run one build; its combined output goes to ``job.log``. Never raises for a failed build."""
+    """Run one build; its combined output goes to ``job.log``. Never raises for a failed build.
+    At ``job.timeout_s`` the build and every process it started are killed, and the log ends
+    with ``TIMEOUT_LINE`` naming the processes that were still running."""
     started = time.monotonic()
     with _open_log(job) as log:
         try:
@@ -222,28 +232,24 @@ def run(job: BuildJob) -> BuildOutcome:
         except paths.PathRefused as exc:
             log.write(f"gocross: {exc}\n".encode())
             return BuildOutcome(job=job, status="failed", duration_s=0.0, returncode=126)
-        try:
-            proc = subprocess.run(
-                list(job.argv),
-                cwd=job.cwd,
-                env=dict(job.env),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                timeout=BUILD_TIMEOUT_S,
-                check=False,
-            )
-            code = proc.returncode
-        except subprocess.TimeoutExpired:
-            log.write(f"\ngocross: go build timed out after {BUILD_TIMEOUT_S}s: signal: killed\n".encode())
-            code = -9
-        except OSError as exc:
-            log.write(f"gocross: cannot run {job.argv[0]}: {exc}\n".encode())
-            code = 127
+        done = process.run(
+            job.argv, timeout=job.timeout_s, cwd=job.cwd, env=job.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        if done.error is not None:
+            log.write(f"gocross: cannot run {job.argv[0]}: {done.error}\n".encode())
+        elif done.timed_out:
+            hung = "; ".join(done.hung) or "(none left)"
+            log.write(("\n" + TIMEOUT_LINE.format(seconds=job.timeout_s, hung=hung) + "\n").encode())
+    code = 127 if done.returncode is None else done.returncode
     duration = time.monotonic() - started
-    passed = code == 0 and job.output.is_file()
+    passed = code == 0 and not done.timed_out and job.output.is_file()
     return BuildOutcome(
-        job=job, status="passed" if passed else "failed", duration_s=duration, returncode=code
+        job=job,
+        status="passed" if passed else "failed",
+        duration_s=duration,
+        returncode=code,
+        timed_out=done.timed_out,
+        hung=done.hung,
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,21 +122,19 @@ class _Row:
 def _list(
     go: str, package: str, cwd: Path, env: Mapping[str, str], tags: Sequence[str] = ()
 ) -> list[_Row] | None:
+    from . import process
+
     tag_args = ["-tags", ",".join(tags)] if tags else []
-    try:
-        proc = subprocess.run(
-            [go, "list", "-e", "-deps", *tag_args, "-f", _FORMAT, package],
-            cwd=cwd,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            timeout=LIST_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    done = process.run(
+        [go, "list", "-e", "-deps", *tag_args, "-f", _FORMAT, package],
+        timeout=LIST_TIMEOUT_S,
+        cwd=cwd,
+        env=env,
+    )
+    if done.returncode is None or done.timed_out:
         return None
     rows = []
-    for line in proc.stdout.splitlines():
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
         parts = line.split("\t")
         if len(parts) != _FIELDS:
             continue

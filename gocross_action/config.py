@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, InputError
+from .errors import ConfigError
 from .targets import Target
 
 CONFIG_NAMES = (".github/gocross.yml", ".github/gocross.yaml", "gocross.yml", "gocross.yaml")
 FAIL_ON = ("error", "warning", "never")
 REPORT_FORMATS = ("json", "markdown", "sarif")
+# Seconds one target's go build (and every compiler it starts) may take before it is killed.
+BUILD_TIMEOUT_S = 600
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +41,7 @@ class BuildConfig:
     tags: tuple[str, ...] = ()
     trimpath: bool = False
     out: str = ".gocross/dist"
+    timeout: int = BUILD_TIMEOUT_S
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,22 +113,25 @@ def load(path: Path | None, *, start: Path | None = None) -> Config:
         path = find_config(start)
     if path is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read config {path}: {exc.strerror or exc}") from None
-    return parse(text, source=path)
+    from .boundary.read import CONFIG_LIMIT, read_text_bounded
+
+    return parse(read_text_bounded(path, limit=CONFIG_LIMIT, what="config"), source=path)
 
 
 def parse(text: str, *, source: Path) -> Config:
-    """Validate YAML text against ``schemas/config.schema.json`` and build a ``Config``."""
+    """Validate YAML text against ``schemas/config.schema.json`` and build a ``Config``; every
+    problem is raised at once, each at its ``line:column`` in the file."""
     from . import config_schema
 
-    data = config_schema.load_yaml(text, source=str(source))
-    problems = config_schema.problems(data, base=source.parent)
-    if problems:
-        raise ConfigError(str(source), problems)
-    return config_schema.to_config(data, source=source)
+    document = config_schema.load_document(text, source=str(source))
+    found = config_schema.problem_list(document.data, base=source.parent)
+    if found:
+        raise ConfigError(
+            str(source),
+            [config_schema.format_problem(p.path, p.message) for p in found],
+            marks=[document.mark(p.path) for p in found],
+        )
+    return config_schema.to_config(document.data, source=source)
 
 
 def require_valid_fail_on(value: str) -> str:

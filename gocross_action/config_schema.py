@@ -8,6 +8,7 @@ into them (``to_config``).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,12 +17,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .boundary import paths, text
+from .boundary import yaml as boundary_yaml
+from .boundary.yaml import Document
 from .config import BuildConfig, Config, GithubConfig, ReportConfig, TargetConfig, UserRules
 from .data_files import schema
-from .errors import ConfigError
+from .errors import ConfigError, Mark
 from .targets import Target, goarch_problem, goos_problem, suggest, table, target_problems, variant_problem
 
 PathParts = tuple[str | int, ...]
@@ -42,78 +43,42 @@ _TYPE_WORDS = {
 # --------------------------------------------------------------------------- YAML
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that remembers duplicate keys (PyYAML silently keeps the last one)."""
-
-    duplicates: list[str]
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    """Keys are taken as written (YAML 1.1 would read ``yes:`` as True and ``1:`` as a number,
-    neither of which names a config key); a key given twice is remembered."""
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    lines: dict[Any, int] = {}
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            key: Any = key_node.value
-        else:
-            key = loader.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    "found unhashable key",
-                    key_node.start_mark,
-                ) from None
-        line = key_node.start_mark.line + 1
-        if key in lines:
-            loader.duplicates.append(f"line {line}: key {key!r} is given twice (first on line {lines[key]})")
-        else:
-            lines[key] = line
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def load_yaml(text: str, *, source: str) -> Any:
-    """Parse the YAML text; syntax errors and duplicate keys are ``ConfigError`` with line and
-    column (duplicates come together with every other problem of the file)."""
-    loader = _Loader(text)
-    loader.duplicates = []
+def load_document(text: str, *, source: str) -> Document:
+    """Parse the YAML text within the budgets of ``boundary.yaml``, keeping the node tree
+    (``Document.mark``) for placing problems; syntax errors, budget overruns and duplicate keys
+    are a ``ConfigError`` with line and column (duplicates come together with every other
+    problem of the file)."""
     try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        raise ConfigError(source, [_yaml_error(exc)]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(source, [f"YAML syntax error: {exc}"]) from None
-    finally:
-        loader.dispose()
-    if loader.duplicates:
-        raise ConfigError(source, [*loader.duplicates, *problems(data, base=Path(source).parent)])
-    return {} if data is None else data
-
-
-def _yaml_error(exc: yaml.MarkedYAMLError) -> str:
-    mark = exc.problem_mark or exc.context_mark
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-    what = exc.problem or "invalid YAML"
-    context = f" ({exc.context})" if exc.context else ""
-    return f"{where}YAML syntax error: {what}{context}"
+        document = boundary_yaml.load(text)
+    except boundary_yaml.YamlError as exc:
+        raise ConfigError(source, [exc.message], marks=[exc.mark]) from None
+    if document.duplicates:
+        found: list[tuple[PathParts, str, Mark | None]] = [
+            (d.path, f"key given twice (first on line {d.first_line})", d.mark) for d in document.duplicates
+        ]
+        others = problem_list(document.data, base=Path(source).parent)
+        found += [(p.path, p.message, document.mark(p.path)) for p in others]
+        raise ConfigError(
+            source, [format_problem(p, m) for p, m, _ in found], marks=[mark for _, _, mark in found]
+        )
+    if document.data is None:
+        return dataclasses.replace(document, data={})
+    return document
 
 
 # --------------------------------------------------------------------------- problems
 
 
 @dataclass(frozen=True)
-class _Problem:
+class Problem:
     path: PathParts
     message: str
     type_mismatch: bool = False  # the value has none of the types the schema allows here
+
+
+def format_problem(path: PathParts, message: str) -> str:
+    """``targets[1].goarch: message``; a problem of the whole file is the message alone."""
+    return f"{format_path(path)}: {message}" if path else message
 
 
 def format_path(parts: Iterable[str | int]) -> str:
@@ -137,11 +102,17 @@ def _validator() -> Any:
 def problems(data: Any, *, base: Path | None = None) -> list[str]:
     """Every problem with the parsed config, each as ``path: what is wrong (hint)``, in the order
     the values appear in the file. ``base`` is the config's directory (for rule file paths)."""
+    return [format_problem(p.path, p.message) for p in problem_list(data, base=base)]
+
+
+def problem_list(data: Any, *, base: Path | None = None) -> list[Problem]:
+    """As ``problems``, each problem with its path as parts (to place it in the file)."""
     if not isinstance(data, Mapping):
         if data is None:
             return []
-        return [f"the config must be a mapping of keys (key: value lines), not {_kind(data)}"]
-    found: list[_Problem] = []
+        kind = "a list" if isinstance(data, list) else f"a {_TYPE_NAMES.get(type(data), 'scalar')}"
+        return [Problem((), f"the config must be a mapping of keys (key: value lines), not {kind}")]
+    found: list[Problem] = []
     for error in _validator().iter_errors(data):
         found.extend(_from_schema_error(error))
     bad_paths = {p.path for p in found}
@@ -149,7 +120,10 @@ def problems(data: Any, *, base: Path | None = None) -> list[str]:
         found.extend(check(data, bad_paths, base))
     unique = list(dict.fromkeys((p.path, p.message) for p in found))
     unique.sort(key=lambda item: _document_order(data, item[0]))
-    return [f"{format_path(path)}: {message}" for path, message in unique]
+    return [Problem(path, message) for path, message in unique]
+
+
+_TYPE_NAMES = {str: "string", int: "number", float: "number", bool: "boolean"}
 
 
 def _document_order(data: Any, path: PathParts) -> tuple[int, ...]:
@@ -168,6 +142,9 @@ def _document_order(data: Any, path: PathParts) -> tuple[int, ...]:
     return tuple(order)
 
 
+_ECHO_MAX = 60
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()}"
@@ -176,18 +153,19 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        number = repr(value)
+        return f"the number {number if len(number) <= _ECHO_MAX else number[:_ECHO_MAX] + '...'}"
     if value is None:
         return "nothing (null)"
     if isinstance(value, str):
         # A whole file read as one string (``config: /etc/passwd``) is not quoted back.
-        if len(value) > 80 or "\n" in value:
+        if len(value) > _ECHO_MAX or "\n" in value:
             return f"a text of {len(value)} characters"
         return f"{value!r}"
     return f"a {type(value).__name__}"
 
 
-def _from_schema_error(error: Any) -> list[_Problem]:
+def _from_schema_error(error: Any) -> list[Problem]:
     path: PathParts = tuple(error.absolute_path)
     validator = error.validator
     instance = error.instance
@@ -196,37 +174,40 @@ def _from_schema_error(error: Any) -> list[_Problem]:
     if validator == "additionalProperties":
         known = list(error.schema.get("properties", {}))
         return [
-            _Problem((*path, key), _unknown_key(str(key), known))
+            Problem((*path, key), _unknown_key(str(key), known))
             for key in instance
             if key not in known and isinstance(instance, Mapping)
         ]
     if validator == "type":
         expected = error.validator_value
         expected = [expected] if isinstance(expected, str) else list(expected)
-        return [_Problem(path, _type_message(expected, instance, path), type_mismatch=True)]
+        return [Problem(path, _type_message(expected, instance, path), type_mismatch=True)]
     if validator == "required":
         missing = [k for k in error.validator_value if k not in instance]
-        return [_Problem(path, f"missing required key {key!r}") for key in missing]
+        return [Problem(path, f"missing required key {key!r}") for key in missing]
     if validator == "enum":
         choices = [str(c) for c in error.validator_value]
         hint = suggest(str(instance), choices) if isinstance(instance, str) else None
         did_you_mean = f" (did you mean {hint!r}?)" if hint else ""
-        return [_Problem(path, f"{_kind(instance)} is not one of {', '.join(choices)}{did_you_mean}")]
+        return [Problem(path, f"{_kind(instance)} is not one of {', '.join(choices)}{did_you_mean}")]
     if validator == "pattern" and error.validator_value == GLIBC_PATTERN:
-        return [_Problem(path, f'{instance!r} is not a glibc version like "2.31"')]
+        return [Problem(path, f'{instance!r} is not a glibc version like "2.31"')]
     if validator == "pattern" and error.validator_value == ENV_NAME_PATTERN:
-        return [_Problem(path, f"{instance!r} is not a valid environment variable name")]
+        return [Problem(path, f"{instance!r} is not a valid environment variable name")]
+    if validator in ("minimum", "maximum"):
+        word = "at least" if validator == "minimum" else "at most"
+        return [Problem(path, f"{_kind(instance)} is out of range: must be {word} {error.validator_value}")]
     if validator in ("minLength", "minProperties"):
-        return [_Problem(path, "must not be empty")]
+        return [Problem(path, "must not be empty")]
     if validator == "uniqueItems":
-        return [_Problem(path, "lists a value more than once")]
-    return [_Problem(path, error.message)]
+        return [Problem(path, "lists a value more than once")]
+    return [Problem(path, error.message)]
 
 
-def _from_alternatives(error: Any, path: PathParts) -> list[_Problem]:
+def _from_alternatives(error: Any, path: PathParts) -> list[Problem]:
     """An ``anyOf``: report the problems of the branch the value's type fits; when it fits none,
     say which types are allowed."""
-    branches: dict[int, list[_Problem]] = {}
+    branches: dict[int, list[Problem]] = {}
     for sub in error.context or ():
         branches.setdefault(int(sub.relative_schema_path[0]), []).extend(_from_schema_error(sub))
     fitting = [
@@ -237,7 +218,7 @@ def _from_alternatives(error: Any, path: PathParts) -> list[_Problem]:
     expected: list[str] = []
     for option in error.validator_value:
         expected.extend(_branch_types(option))
-    return [_Problem(path, _type_message(expected, error.instance, path), type_mismatch=True)]
+    return [Problem(path, _type_message(expected, error.instance, path), type_mismatch=True)]
 
 
 def _branch_types(option: Mapping[str, Any]) -> list[str]:
@@ -282,7 +263,7 @@ def _unknown_key(key: str, known: Sequence[str]) -> str:
 
 # --------------------------------------------------------------------------- value checks
 
-_Check = Callable[[Mapping[str, Any], set[PathParts], "Path | None"], Iterator[_Problem]]
+_Check = Callable[[Mapping[str, Any], set[PathParts], "Path | None"], Iterator[Problem]]
 
 
 def _variant_fields() -> dict[str, tuple[str, list[str]]]:
@@ -294,7 +275,7 @@ def _variant_fields() -> dict[str, tuple[str, list[str]]]:
     return fields
 
 
-def _check_targets(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[_Problem]:
+def _check_targets(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[Problem]:
     del bad, base
     items = data.get("targets")
     if not isinstance(items, list):
@@ -305,7 +286,7 @@ def _check_targets(data: Mapping[str, Any], bad: set[PathParts], base: Path | No
         if isinstance(item, str):
             target_errors = target_problems(item)
             for problem in target_errors:
-                yield _Problem(("targets", i), problem)
+                yield Problem(("targets", i), problem)
             if not target_errors:
                 name = str(Target.parse(item))
         elif isinstance(item, Mapping):
@@ -314,23 +295,23 @@ def _check_targets(data: Mapping[str, Any], bad: set[PathParts], base: Path | No
         if name is None:
             continue
         if name in seen:
-            yield _Problem(("targets", i), f"{name} is listed twice (also targets[{seen[name]}])")
+            yield Problem(("targets", i), f"{name} is listed twice (also targets[{seen[name]}])")
         else:
             seen[name] = i
 
 
-def _target_object_problems(item: Mapping[str, Any], path: PathParts) -> tuple[str | None, list[_Problem]]:
-    found: list[_Problem] = []
+def _target_object_problems(item: Mapping[str, Any], path: PathParts) -> tuple[str | None, list[Problem]]:
+    found: list[Problem] = []
     goos, goarch = item.get("goos"), item.get("goarch")
     for key, value, judge in (("goos", goos, goos_problem), ("goarch", goarch, goarch_problem)):
         if isinstance(value, str) and value:
             problem = judge(value)
             if problem:
-                found.append(_Problem((*path, key), problem))
+                found.append(Problem((*path, key), problem))
     fields = _variant_fields()
     given = [key for key in ("variant", *fields) if key in item and item[key] is not None]
     if len(given) > 1:
-        found.append(_Problem(path, f"give the variant once, not as {' and '.join(given)}"))
+        found.append(Problem(path, f"give the variant once, not as {' and '.join(given)}"))
     variant: str | None = None
     arch_ok = isinstance(goarch, str) and goarch_problem(goarch) is None
     if given and arch_ok and isinstance(item[given[0]], (str, int)) and not isinstance(item[given[0]], bool):
@@ -338,17 +319,17 @@ def _target_object_problems(item: Mapping[str, Any], path: PathParts) -> tuple[s
         variant = str(item[key])
         if key != "variant" and goarch not in fields[key][1]:
             env, arches = fields[key]
-            found.append(_Problem((*path, key), f"{env} applies to {', '.join(arches)}, not {goarch}"))
+            found.append(Problem((*path, key), f"{env} applies to {', '.join(arches)}, not {goarch}"))
         else:
             problem = variant_problem(str(goarch), variant)
             if problem:
-                found.append(_Problem((*path, key), problem))
+                found.append(Problem((*path, key), problem))
     if found or not (isinstance(goos, str) and isinstance(goarch, str)):
         return None, found
     return str(Target(goos=goos, goarch=goarch, variant=variant)), found
 
 
-def _check_deploy(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[_Problem]:
+def _check_deploy(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[Problem]:
     del base
     items = data.get("deploy")
     if not isinstance(items, list):
@@ -363,36 +344,50 @@ def _check_deploy(data: Mapping[str, Any], bad: set[PathParts], base: Path | Non
         try:
             deploy.resolve(item if isinstance(item, str) else {str(k): v for k, v in item.items()})
         except UsageError as exc:
-            yield _Problem(path, str(exc))
+            yield Problem(path, str(exc))
 
 
-def _check_rules(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[_Problem]:
-    del bad
+def _check_rules(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[Problem]:
+    """Rule files must exist; inline rules are judged in full, exactly as ``diagnose`` judges
+    them (schema, regexes in the linear-time engine, literals, placeholders)."""
     items = data.get("rules")
     if not isinstance(items, list):
         return
-    from .findings import categories
+    from .diagnose.rules import inline_rule, json_path_parts
 
     roots = paths.roots(base) if base is not None else None
     for i, item in enumerate(items):
         if isinstance(item, str) and item and base is not None and roots is not None:
             if paths.inside(base / item, roots) is None:
-                yield _Problem(
+                yield Problem(
                     ("rules", i), f"rule file {text.quoted(item)} lies outside {roots.describe()}; not read"
                 )
             elif not (base / item).is_file():
-                yield _Problem(("rules", i), f"rule file {item!r} not found (paths are relative to {base})")
-        elif isinstance(item, Mapping):
-            category = item.get("category")
-            if isinstance(category, str) and category not in categories():
-                hint = suggest(category, categories())
-                did_you_mean = f" (did you mean {hint!r}?)" if hint else ""
-                yield _Problem(
-                    ("rules", i, "category"), f"{category!r} is not a taxonomy category{did_you_mean}"
-                )
+                yield Problem(("rules", i), f"rule file {item!r} not found (paths are relative to {base})")
+        elif isinstance(item, Mapping) and not any(p[:2] == ("rules", i) for p in bad):
+            _, found = inline_rule(item)
+            for problem in found:
+                where, _, message = problem.partition(": ")
+                yield Problem(("rules", i, *json_path_parts(where)), message)
 
 
-_CHECKS: tuple[_Check, ...] = (_check_targets, _check_deploy, _check_rules)
+def _check_shell_words(data: Mapping[str, Any], bad: set[PathParts], base: Path | None) -> Iterator[Problem]:
+    """Strings split like a shell would (``build.flags``, ``smoke``) must split: no unterminated
+    quote, no trailing backslash."""
+    del base
+    build = data.get("build")
+    fields: list[tuple[PathParts, Any]] = [(("smoke",), data.get("smoke"))]
+    if isinstance(build, Mapping):
+        fields.append((("build", "flags"), build.get("flags")))
+    for path, value in fields:
+        if isinstance(value, str) and path not in bad:
+            try:
+                shlex.split(value)
+            except ValueError as exc:
+                yield Problem(path, f"cannot be split like a shell would: {str(exc).lower()}")
+
+
+_CHECKS: tuple[_Check, ...] = (_check_targets, _check_deploy, _check_rules, _check_shell_words)
 
 
 # --------------------------------------------------------------------------- to Config
@@ -464,6 +459,7 @@ def to_config(data: Mapping[str, Any], *, source: Path) -> Config:
             tags=_string_list(build.get("tags"), split=_comma_split),
             trimpath=bool(build.get("trimpath", defaults.build.trimpath)),
             out=build.get("out", defaults.build.out),
+            timeout=int(build.get("timeout", defaults.build.timeout)),
         ),
         deploy=tuple(_deploy_entry(d) for d in data.get("deploy") or ()),
         glibc_max=data.get("glibc-max"),

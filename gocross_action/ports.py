@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,9 @@ from .config import TargetConfig
 from .errors import InputError
 from .findings import Evidence, Finding, Fix, Severity
 from .targets import Target, suggest, table, variant_problem
+
+# `go version` and `go tool dist list` answer in well under a second; a hung go is killed.
+GO_TIMEOUT_S = 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,13 +75,17 @@ def _go_key(go_path: str) -> str:
 
 
 def _run_go(go: str, args: Sequence[str], env: Mapping[str, str]) -> str:
-    try:
-        proc = subprocess.run([go, *args], capture_output=True, text=True, env=dict(env), timeout=60)
-    except FileNotFoundError:
-        raise InputError(f"Go is not installed: {go!r} was not found on PATH") from None
-    if proc.returncode != 0:
-        raise InputError(f"'{go} {' '.join(args)}' failed: {proc.stderr.strip().splitlines()[-1:]}")
-    return proc.stdout
+    from . import process
+
+    done = process.run([go, *args], timeout=GO_TIMEOUT_S, env=env)
+    if done.error is not None:
+        raise InputError(f"Go is not installed: {go!r} was not found on PATH ({done.error})")
+    if done.timed_out:
+        raise InputError(f"'{go} {' '.join(args)}' did not finish within {GO_TIMEOUT_S}s")
+    if done.returncode != 0:
+        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise InputError(f"'{go} {' '.join(args)}' failed: {last}")
+    return done.stdout.decode("utf-8", "replace")
 
 
 def _parse(version: str, listing: str) -> Ports:

@@ -13,11 +13,8 @@ ld.so.cache entries agree). A run that times out is killed with its whole proces
 from __future__ import annotations
 
 import errno
-import os
 import platform
 import shutil
-import signal
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -204,40 +201,6 @@ def _interpreter(binary: Path) -> str | None:
         return None
 
 
-def _execute(
-    command: Sequence[str], env: Mapping[str, str], timeout_s: float
-) -> tuple[int | None, str, bool]:
-    """Run in a new session; on timeout kill the whole process group (TERM, then KILL): a
-    program, or qemu, that ignores SIGTERM or leaves children must not outlive the run."""
-    proc = subprocess.Popen(
-        list(command),
-        env=dict(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout_s)
-        return proc.returncode, out.decode("utf-8", errors="replace"), False
-    except subprocess.TimeoutExpired:
-        _kill_group(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            pass
-        _kill_group(proc.pid, signal.SIGKILL)  # whatever ignored TERM, children included
-        out, _ = proc.communicate()
-        return None, out.decode("utf-8", errors="replace"), True
-
-
-def _kill_group(pgid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def run(
     target: Target,
     binary: Path,
@@ -263,22 +226,24 @@ def run(
     if how.how == "none":
         return replace(base, output=how.reason or "")
     started = time.monotonic()
-    try:
-        code, output, timed_out = _execute(command, {**env, **(how.env or {})}, timeout_s)
-    except OSError as exc:
-        took = time.monotonic() - started
-        failure = {errno.ENOEXEC: "exec-format", errno.ENOENT: "no-loader"}.get(exc.errno or 0, "exit")
-        if failure == "no-loader" and not binary.exists():
-            failure = "exit"
-        return replace(base, returncode=None, output=str(exc), duration_s=took, problem=failure)
+    from . import process
+
+    # A new session, killed as a whole group at the deadline: a program, or qemu, that ignores
+    # SIGTERM or leaves children must not outlive the run.
+    done = process.run(command, timeout=timeout_s, env={**env, **(how.env or {})})
     took = time.monotonic() - started
-    output = output[-OUTPUT_TAIL:]
-    if timed_out:
+    output = (done.stdout + done.stderr).decode("utf-8", errors="replace")[-OUTPUT_TAIL:]
+    if done.timed_out:
         # Under emulation with two C libraries for the target, a hang is the loader/libc mix-up.
         mixed = how.how in ("qemu", "binfmt") and len(how.libraries) > 1
         return replace(base, output=output, duration_s=took, problem="qemu-libc-mix" if mixed else "timeout")
-    problem = _classify(how.how, code, output)
-    return replace(base, returncode=code, output=output, duration_s=took, problem=problem)
+    if done.returncode is None:
+        failure = {errno.ENOEXEC: "exec-format", errno.ENOENT: "no-loader"}.get(done.errno or 0, "exit")
+        if failure == "no-loader" and not binary.exists():
+            failure = "exit"
+        return replace(base, returncode=None, output=done.error or "", duration_s=took, problem=failure)
+    problem = _classify(how.how, done.returncode, output)
+    return replace(base, returncode=done.returncode, output=output, duration_s=took, problem=problem)
 
 
 def finding(result: SmokeResult) -> Finding | None:

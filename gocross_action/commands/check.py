@@ -78,11 +78,18 @@ class _TargetWork:
 
 
 def _targets(args: argparse.Namespace, config: Config) -> list[TargetConfig]:
+    """The targets to build, each once (a target listed twice, by --targets or the Action's
+    input, is built once: the first listing wins)."""
     given = getattr(args, "targets", None)
     if not given:
-        return list(config.targets) or [TargetConfig(target=t) for t in default_targets()]
-    configured = {str(tc.target): tc for tc in config.targets}
-    return [configured.get(str(t), TargetConfig(target=t)) for t in parse_list(given)]
+        chosen = list(config.targets) or [TargetConfig(target=t) for t in default_targets()]
+    else:
+        configured = {str(tc.target): tc for tc in config.targets}
+        chosen = [configured.get(str(t), TargetConfig(target=t)) for t in parse_list(given)]
+    unique: dict[str, TargetConfig] = {}
+    for tc in chosen:
+        unique.setdefault(str(tc.target), tc)
+    return list(unique.values())
 
 
 def _smoke_args(args: argparse.Namespace, config: Config) -> tuple[str, ...] | None:

@@ -46,7 +46,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             )
             continue
         path = Path(name)
-        if not path.is_file():
+        if not path.exists():
             raise InputError(f"cannot read log {name}: no such file")
         try:
             findings.extend(diagnose_file(path, facts=facts, rules=rules, source_prefix=args.source_prefix))

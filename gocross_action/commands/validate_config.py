@@ -1,7 +1,9 @@
 """`gocross validate-config [PATH]`: validate a config file and nothing else.
 
-Exit 0 with one ``OK`` line on stdout; exit 2 with every problem (path in the file and a hint)
-on stderr, through the CLI's ``ConfigError`` handling.
+Inline rules and rule files are judged in full, as ``diagnose`` judges them: OK means every
+command accepts the file. Exit 0 with one ``OK`` line on stdout; exit 2 with every problem (its
+line and column, its path in the file and a hint) on stderr, through the CLI's ``ConfigError``
+handling.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     given = args.path or args.config
     if given:
         path = Path(given)
-        if not path.is_file():
+        if not path.exists():
             raise InputError(f"config file {given} not found")
     else:
         found = config.find_config(Path.cwd())
@@ -47,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
     problems = paths.config_write_problems(loaded, module_dir=module_dir)
     if problems:
         raise ConfigError(str(path), problems)
+    if loaded.rules.files:
+        from ..config import UserRules
+        from ..diagnose.rules import user_rules
+
+        # Rule files are judged exactly as diagnose judges them (inline rules already were).
+        user_rules(UserRules(files=loaded.rules.files))
     count = len(loaded.targets)
     targets = f"{count} target{'' if count == 1 else 's'}" if count else "default targets"
     from ..output import write_stdout

@@ -10,11 +10,17 @@ or unknown), ``cgo`` (accepted values of CGO_ENABLED: true, false, null for unkn
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..boundary import regex as linear
 from .facts import Facts
+
+
+def _search(pattern: str, text: str) -> bool:
+    """A condition's regex over a captured value or an environment value, in linear time."""
+    return linear.compile(pattern).search(text) is not None
+
 
 KEYS = (
     "goos",
@@ -57,11 +63,26 @@ _CHECKS: dict[str, Callable[[Any, Facts, Mapping[str, str]], bool]] = {
     "markers_any": lambda v, f, g: any(m in f.markers for m in v),
     "markers_not": lambda v, f, g: not any(m in f.markers for m in v),
     "probes": lambda v, f, g: all(f.probes.get(name) in statuses for name, statuses in v.items()),
-    "env": lambda v, f, g: all(re.search(rx, f.env.get(name, "")) for name, rx in v.items()),
-    "captured": lambda v, f, g: all(re.search(rx, g.get(name) or "") for name, rx in v.items()),
+    "env": lambda v, f, g: all(_search(rx, f.env.get(name, "")) for name, rx in v.items()),
+    "captured": lambda v, f, g: all(_search(rx, g.get(name) or "") for name, rx in v.items()),
     "any": lambda v, f, g: any(holds(c, f, g) for c in v),
     "not": lambda v, f, g: not holds(v, f, g),
 }
+
+
+def line_only(when: Mapping[str, Any] | None) -> bool:
+    """Whether ``when`` depends on nothing but the matched line (``captured``, through ``any``
+    and ``not``): such a condition is about wording, and a rule's examples apply it."""
+    if not when:
+        return False
+    for key, value in when.items():
+        if key == "not" and not line_only(value):
+            return False
+        if key == "any" and not all(line_only(c) for c in value):
+            return False
+        if key not in ("captured", "not", "any"):
+            return False
+    return True
 
 
 def holds(when: Mapping[str, Any] | None, facts: Facts, captured: Mapping[str, str] | None = None) -> bool:

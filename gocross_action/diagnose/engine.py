@@ -13,11 +13,12 @@ speak when nothing else did, and a finding's ``explains`` removes the cascade it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ..boundary import regex as linear
 from ..findings import Evidence, Finding, Location
 from . import fixes, templates
 from .conditions import holds
@@ -30,6 +31,8 @@ KEEP_PER_RULE = 20
 EVIDENCE_PER_FINDING = 5
 MAX_EVIDENCE_TEXT = 400
 MAX_PENDING = 200
+# Bytes of log searched for literals at a time (bounds the memory of the hit list).
+HIT_WINDOW = 1 << 20
 ENV_HITS_KEPT = 16
 
 
@@ -84,8 +87,7 @@ class _Scanner:
         if buf.find(b"\x1b", start, end) >= 0:
             buf = strip_ansi_bytes(buf[start:end])
             start, end = 0, len(buf)
-        # Overlapping: every literal a line holds is reported, not just the first of two that overlap.
-        hits = self.rules.automaton.find_matches_as_indexes(memoryview(buf)[start:end], overlapping=True)
+        hits = self._hits(buf, start, end)
         rules, facts = self.rules, self.scan.facts
         line_no, counted_to, done_to = base, start, -1
         line_start = line_end = 0
@@ -93,8 +95,10 @@ class _Scanner:
         # Lines that only show an environment fact: the last few per literal are read at the end
         # (the last value wins), so a log full of CGO_ENABLED=1 costs next to nothing.
         env_hits: dict[int, list[int]] = {}
-        for literal, at, _end in hits:
-            at += start
+        # Per fact literal, where the line last read for it ends: a line holding the literal many
+        # times is read once (reading it at every hit would cost hits x line length).
+        fact_read_to: dict[int, int] = {}
+        for literal, at in hits:
             if rules.fact_only[literal]:
                 kinds = rules.fact_kinds[literal]
                 if kinds[0][0] == "env":
@@ -102,7 +106,11 @@ class _Scanner:
                     if len(kept) >= ENV_HITS_KEPT:
                         del kept[0]
                     kept.append(at)
-                elif not all(what == "marker" and name in facts.markers for what, name in kinds):
+                elif at >= fact_read_to.get(literal, -1) and not all(
+                    what == "marker" and name in facts.markers for what, name in kinds
+                ):
+                    line_end = buf.find(b"\n", at, end)
+                    fact_read_to[literal] = end if line_end < 0 else line_end
                     facts.read(self._raw_line(buf, at, start, end).decode("utf-8", "replace"), kinds)
                 continue
             if at < done_to:
@@ -121,10 +129,30 @@ class _Scanner:
         if found:
             self.line(line_no + 1, buf[line_start : min(line_end, line_start + MAX_LINE)], found)
         for literal, positions in env_hits.items():
-            for at in positions:
-                text = self._raw_line(buf, at, start, end).decode("utf-8", "replace")
+            # One read per line: a line holding a literal many times is read once.
+            starts = dict.fromkeys(buf.rfind(b"\n", start, at) + 1 or start for at in positions)
+            for line_start in starts:
+                text = self._raw_line(buf, line_start, start, end).decode("utf-8", "replace")
                 facts.read(text, rules.fact_kinds[literal])
         return line_no - base + buf.count(b"\n", counted_to, end)
+
+    def _hits(self, buf: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """(literal, position) of every literal in ``buf[start:end]``, in order, searched in
+        windows of ``HIT_WINDOW`` bytes: a region dense with literals ("CC=CC=CC=...") never
+        holds more than one window's hits in memory. Windows overlap by the longest literal
+        less one byte, and a hit is kept by the window it starts in, so none is lost or doubled."""
+        automaton = self.rules.automaton
+        overlap = self.rules.longest_literal - 1
+        view = memoryview(buf)
+        for window in range(start, end, HIT_WINDOW):
+            stop = min(window + HIT_WINDOW, end)
+            # Overlapping: every literal a line holds is reported, not just the first of two that overlap.
+            found = automaton.find_matches_as_indexes(
+                view[window : min(stop + overlap, end)], overlapping=True
+            )
+            for literal, at, _end in found:
+                if window + at < stop:
+                    yield literal, window + at
 
     @staticmethod
     def _raw_line(buf: bytes, at: int, start: int, end: int) -> bytes:
@@ -250,14 +278,15 @@ def scan_text(text: str, rules: RuleSet) -> Scan:
 
 # ----------------------------------------------------------------------------- locations
 
-_SOURCE_POS = re.compile(
-    r"^(?P<path>(?:[A-Za-z]:)?[^\s:]*?[\w.-]+\.(?:go|c|h|cc|cpp|cxx|m|s|S|swig)):(?P<line>\d+)(?::(?P<col>\d+))?:"
+# Every regex over log text runs in the linear-time engine: a log line is untrusted and long.
+_SOURCE_POS = linear.compile(
+    r"^(?P<path>(?:[A-Za-z]:)?[^\s:]*[\w.-]\.(?:go|c|h|cc|cpp|cxx|m|s|S|swig)):(?P<line>\d+)(?::(?P<col>\d+))?:"
 )
 # Repository roots of GitHub-hosted runners (Linux, container jobs, Windows).
-_WORKSPACE_ROOTS = re.compile(
+_WORKSPACE_ROOTS = linear.compile(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|[A-Za-z]:[\\/]a[\\/][^\\/]+[\\/][^\\/]+[\\/])"
 )
-_NOT_USER_CODE = re.compile(
+_NOT_USER_CODE = linear.compile(
     r"(?:^|/)pkg/mod/|(?:^|/)vendor/|\$GOROOT|/go/src/(?:runtime|os|net|syscall|crypto)/|^_cgo_|^gcc_"
 )
 
@@ -406,8 +435,11 @@ def diagnose_stream(
 
 
 def diagnose_file(path: Path, *, facts: Facts, rules: RuleSet, source_prefix: str = "") -> list[Finding]:
-    """Diagnose a log file (streamed: memory stays bounded for any size)."""
-    with path.open("rb") as stream:
+    """Diagnose a log file (streamed: memory stays bounded for any size); a FIFO, a device or a
+    directory is refused (``InputError``) before anything is read."""
+    from ..boundary.read import open_regular
+
+    with open_regular(path, what="log") as stream:
         return diagnose_stream(stream, facts=facts, rules=rules, source_prefix=source_prefix)
 
 

@@ -1,13 +1,15 @@
 """Run a rule's own examples: every ``match`` line must be found (literal prefilter and regex,
 through the real scanner), no ``no_match`` line may be. Conditions on facts are not applied:
-examples are about wording."""
+examples are about wording; a condition on the matched line alone (``captured``) is."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .conditions import holds, line_only
 from .engine import scan_text
+from .facts import Facts
 from .rules import Rule, RuleSet
 
 
@@ -24,7 +26,11 @@ class ExampleFailure:
 
 def matches(rule: Rule, text: str) -> bool:
     """Whether ``rule`` finds ``text`` (one line, or a window of several) in a scan."""
-    return bool(scan_text(text if text.endswith("\n") else text + "\n", RuleSet([rule])).hits)
+    hits = scan_text(text if text.endswith("\n") else text + "\n", RuleSet([rule])).hits
+    found = [h for kept in hits.values() for h in kept]
+    if line_only(rule.when):
+        found = [h for h in found if holds(rule.when, Facts(), h.groups)]
+    return bool(found)
 
 
 def check(rules: Iterable[Rule]) -> tuple[int, list[ExampleFailure]]:

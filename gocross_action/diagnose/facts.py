@@ -31,9 +31,13 @@ ENV_VARS = (
     "GOCACHE",
     "GITHUB_WORKSPACE",
 )
+# The regexes here run over raw log lines of up to 64 KB written by anyone, in Python's
+# backtracking engine: each is built so that no attempt scans ahead and then fails (a closing
+# quote is optional, a run before a required word is bounded), which keeps every search linear
+# in the line's length (tests/security/test_long_lines.py).
 # One regex per variable, starting with its name so that the search is a fast literal scan.
 _ASSIGNS = {
-    name: re.compile(name + r"\s?=\s?(?:'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\"|(?P<bare>[^\s;'\"`)]*))")
+    name: re.compile(name + r"\s?=\s?(?:'(?P<sq>[^']*)'?|\"(?P<dq>[^\"]*)\"?|(?P<bare>[^\s;'\"`)]*))")
     for name in ENV_VARS
 }
 # What may stand before NAME= for it to be an assignment (not part of a longer name).
@@ -65,10 +69,11 @@ _COMPILER = re.compile(r'C compiler "(?P<cc>[^"]+)" not found')
 _MARKERS: dict[str, re.Pattern[str]] = {
     # A RUN step of an image build: foreign binaries there run under binfmt/qemu emulation.
     "docker-build": re.compile(
-        r"Step \d+/\d+ : RUN |(?:^|Z )#\d+ \[[^\]]*\] RUN |\bdocker (?:buildx )?build\b|\bbuildx build\b"
+        r"Step \d+/\d+ : RUN |(?:^|Z )#\d+ \[[^\]]{0,200}\] RUN "
+        r"|\bdocker (?:buildx )?build\b|\bbuildx build\b"
     ),
     "platform-flag": re.compile(r"--platform[= ]\S+"),
-    "static": re.compile(r"-extldflags[= ]?['\"]?[^'\"]*-static|(?:^|\s)-static(?:\s|$)|-static-pie"),
+    "static": re.compile(r"-extldflags[= ]?['\"]?[^'\"]{0,400}-static|(?:^|\s)-static(?:\s|$)|-static-pie"),
     "mingw": re.compile(r"w64-mingw32|mingw32-|[\\/]mingw(?:32|64)[\\/]"),
     "alpine": re.compile(r"[Aa]lpine|\bapk add\b"),
     "qemu": re.compile(r"\bqemu-[\w-]+|qemu: "),

@@ -18,8 +18,11 @@ BLOCK_SIZE = 8 << 20
 # A single line longer than this is cut: evidence never needs more, and memory stays bounded.
 MAX_LINE = 64 << 10
 
-_ANSI_BYTES = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+# An OSC sequence (ESC ] ... BEL or ESC \) left unterminated runs to the next ESC or the end
+# of the line: the terminator is optional so that no match ever scans ahead and fails (a line
+# full of "ESC ]" costs linear time, not quadratic).
+_ANSI_BYTES = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # 2024-05-01T12:34:56.1234567Z (GitHub Actions raw logs put one before every line).
 _TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
 # BuildKit plain progress: "#6 0.088 output"; "#6 [builder 3/5] RUN ..." keeps its step header.
@@ -36,8 +39,27 @@ class Line:
     text: str
 
 
+# Bytes stripped of escape sequences at a time: ``re.sub`` holds every piece of its result, and a
+# block full of escapes would otherwise hold millions of them.
+ANSI_PIECE = 256 << 10
+
+
 def strip_ansi_bytes(data: bytes) -> bytes:
-    return _ANSI_BYTES.sub(b"", data) if b"\x1b" in data else data
+    """``data`` without ANSI escape sequences, in pieces cut just before an ESC (so no sequence
+    is split)."""
+    if b"\x1b" not in data:
+        return data
+    if len(data) <= ANSI_PIECE:
+        return _ANSI_BYTES.sub(b"", data)
+    out = []
+    pos = 0
+    while pos < len(data):
+        cut = data.find(b"\x1b", pos + ANSI_PIECE)
+        if cut < 0:
+            cut = len(data)
+        out.append(_ANSI_BYTES.sub(b"", data[pos:cut]))
+        pos = cut
+    return b"".join(out)
 
 
 def clean(raw: bytes | str) -> str:

@@ -8,15 +8,18 @@ of every pattern (and the literals that mark lines worth reading for facts).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..boundary import regex as linear
+from ..boundary import yaml as boundary_yaml
+from ..boundary.read import RULES_LIMIT, read_text_bounded
 from ..config import UserRules
 from ..data_files import package_file
-from ..errors import ConfigError, DataError, InputError
+from ..errors import ConfigError, DataError
 from ..findings import Severity, categories
 from . import templates
 from .facts import FACT_LITERALS, Kind
@@ -39,12 +42,12 @@ class Pattern:
     within: int = 0
 
     @cached_property
-    def compiled(self) -> re.Pattern[str]:
-        return re.compile(self.regex)
+    def compiled(self) -> linear.Regex:
+        return linear.compile(self.regex)
 
     @cached_property
-    def next_compiled(self) -> re.Pattern[str] | None:
-        return re.compile(self.next_regex) if self.next_regex else None
+    def next_compiled(self) -> linear.Regex | None:
+        return linear.compile(self.next_regex) if self.next_regex else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +121,7 @@ class RuleSet:
         for text in GROUP_LITERALS:
             self.group_literal[slot(text)] = True
         self.literals: tuple[str, ...] = tuple(literal_ids)
+        self.longest_literal = max((len(t.encode("utf-8")) for t in self.literals), default=1)
         # Literals that only mark a fact (no rule pattern, no group fold starts with them).
         self.fact_only: list[bool] = [
             bool(self.fact_kinds[i]) and not self.literal_targets[i] and not self.group_literal[i]
@@ -143,16 +147,22 @@ class RuleSet:
 # ----------------------------------------------------------------------------- loading
 
 
-def _load_yaml(text: str, source: str) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _load_yaml(text: str, source: str) -> boundary_yaml.Document:
     try:
-        return yaml.load(text, Loader=loader)  # a safe loader (CSafeLoader or SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        return boundary_yaml.load(text)
+    except boundary_yaml.YamlError as exc:
+        raise ConfigError(source, [f"not valid YAML: {exc.message}"], marks=[exc.mark]) from None
+
+
+_JSON_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def json_path_parts(path: str) -> tuple[str | int, ...]:
+    """``$.rules[0].patterns[1].regex`` -> ``("rules", 0, "patterns", 1, "regex")``."""
+    return tuple(
+        int(m.group(2)) if m.group(2) is not None else m.group(1)
+        for m in _JSON_PATH_PART.finditer(path.split(":", 1)[0])
+    )
 
 
 def schema_problems(data: Any, *, single_rule: bool = False) -> list[str]:
@@ -167,16 +177,35 @@ def schema_problems(data: Any, *, single_rule: bool = False) -> list[str]:
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        problems.append(f"{path}: {error.message}")
+        problems.append(f"{path}: {_short_message(error.message, error.instance)}")
     return problems
+
+
+_ECHO_MAX = 60
+
+
+def _short_message(message: str, instance: Any) -> str:
+    """jsonschema starts most messages with the offending value: a long one (a whole file read
+    as a string, say) is described instead of quoted."""
+    shown = repr(instance)
+    if len(shown) <= _ECHO_MAX or not message.startswith(shown):
+        return message
+    if isinstance(instance, str):
+        what = f"a string of {len(instance)} characters"
+    elif isinstance(instance, list):
+        what = f"a list of {len(instance)} items"
+    elif isinstance(instance, dict):
+        what = f"a mapping of {len(instance)} keys"
+    else:
+        what = f"a {type(instance).__name__}"
+    return what + message[len(shown) :]
 
 
 def _pattern(raw: Mapping[str, Any], where: str, problems: list[str]) -> Pattern | None:
     def literals_for(regex: str, given: Sequence[str] | None, at: str) -> tuple[str, ...] | None:
-        try:
-            re.compile(regex)
-        except re.error as exc:
-            problems.append(f"{at}.regex: invalid regex: {exc}")
+        problem = linear.problem(regex)
+        if problem is not None:
+            problems.append(f"{at}.regex: {problem}")
             return None
         found = list(given) if given else derive(regex)
         if not found:
@@ -211,12 +240,37 @@ def _known_placeholders(rule: Mapping[str, Any], patterns: Sequence[Pattern]) ->
     return groups | set(SITUATION_NAMES)
 
 
+def _condition_regexes(when: Any, where: str) -> Iterator[tuple[str, str]]:
+    """(path, regex) of every ``env``/``captured`` regex in a schema-valid ``when``."""
+    if not isinstance(when, Mapping):
+        return
+    for key in ("env", "captured"):
+        for name, pattern in (when.get(key) or {}).items():
+            yield f"{where}.{key}.{name}", str(pattern)
+    for i, sub in enumerate(when.get("any") or ()):
+        yield from _condition_regexes(sub, f"{where}.any[{i}]")
+    yield from _condition_regexes(when.get("not"), f"{where}.not")
+
+
 def build_rule(raw: Mapping[str, Any], *, where: str, source: str, problems: list[str]) -> Rule | None:
     """A schema-valid rule mapping -> ``Rule``, adding the problems schemas cannot express."""
     before = len(problems)
     if raw["category"] not in categories():
-        problems.append(f"{where}.category: {raw['category']!r} is not a taxonomy category")
+        from ..targets import suggest
+
+        hint = suggest(raw["category"], categories())
+        did_you_mean = f" (did you mean {hint!r}?)" if hint else ""
+        problems.append(f"{where}.category: {raw['category']!r} is not a taxonomy category{did_you_mean}")
     patterns = [_pattern(p, f"{where}.patterns[{i}]", problems) for i, p in enumerate(raw["patterns"])]
+    for at, pattern in _condition_regexes(raw.get("when"), f"{where}.when"):
+        problem = linear.problem(pattern)
+        if problem is not None:
+            problems.append(f"{at}: {problem}")
+    for i, fix in enumerate(raw.get("fixes") or ()):
+        for at, pattern in _condition_regexes(fix.get("when"), f"{where}.fixes[{i}].when"):
+            problem = linear.problem(pattern)
+            if problem is not None:
+                problems.append(f"{at}: {problem}")
     good = [p for p in patterns if p is not None]
     if len(good) == len(patterns):
         known = _known_placeholders(raw, good)
@@ -260,10 +314,16 @@ def build_rule(raw: Mapping[str, Any], *, where: str, source: str, problems: lis
 
 def parse_rules_file(text: str, *, source: str) -> tuple[list[Rule], list[str]]:
     """Rules of one file and every problem found in it (empty when valid)."""
-    data = _load_yaml(text, source)
+    rules, problems, _ = _parse_rules_document(text, source=source)
+    return rules, problems
+
+
+def _parse_rules_document(text: str, *, source: str) -> tuple[list[Rule], list[str], boundary_yaml.Document]:
+    document = _load_yaml(text, source)
+    data = document.data
     problems = schema_problems(data)
     if problems:
-        return [], problems
+        return [], problems, document
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, raw in enumerate(data["rules"]):
@@ -273,18 +333,16 @@ def parse_rules_file(text: str, *, source: str) -> tuple[list[Rule], list[str]]:
         rule = build_rule(raw, where=f"$.rules[{i}]", source=source, problems=problems)
         if rule is not None:
             rules.append(rule)
-    return rules, problems
+    return rules, problems, document
 
 
 def read_rules_file(path: Path) -> list[Rule]:
-    """A user rules file; raises ``ConfigError`` listing every problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read rules file {path}: {exc.strerror or exc}") from None
-    rules, problems = parse_rules_file(text, source=str(path))
+    """A user rules file (read bounded, UTF-8 only); raises ``ConfigError`` listing every
+    problem, each at its line and column."""
+    text = read_text_bounded(path, limit=RULES_LIMIT, what="rules file")
+    rules, problems, document = _parse_rules_document(text, source=str(path))
     if problems:
-        raise ConfigError(str(path), problems)
+        raise ConfigError(str(path), problems, marks=[document.mark(json_path_parts(p)) for p in problems])
     return rules
 
 
@@ -330,18 +388,25 @@ def _validated_builtin(files: list[tuple[str, str]]) -> list[Rule]:
     return rules
 
 
+def inline_rule(raw: Any, *, where: str = "$") -> tuple[Rule | None, list[str]]:
+    """An inline (config) rule and its problems, each as ``path: message`` with ``where`` as the
+    path's root. ``validate-config``, ``diagnose`` and the Action all judge inline rules here."""
+    found = schema_problems(raw, single_rule=True)
+    if found:
+        return None, [f"{where}{p[1:]}" for p in found]
+    problems: list[str] = []
+    rule = build_rule(raw, where=where, source="config", problems=problems)
+    return rule, problems
+
+
 def user_rules(user: UserRules) -> list[Rule]:
     rules: list[Rule] = []
     for path in user.files:
         rules.extend(read_rules_file(path))
     problems: list[str] = []
     for i, raw in enumerate(user.inline):
-        where = f"$.rules[{i}]"
-        found = schema_problems(raw, single_rule=True)
-        if found:
-            problems.extend(f"{where}{p[1:]}" for p in found)
-            continue
-        rule = build_rule(raw, where=where, source="config", problems=problems)
+        rule, found = inline_rule(raw, where=f"$.rules[{i}]")
+        problems.extend(found)
         if rule is not None:
             rules.append(rule)
     if problems:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -106,23 +105,22 @@ def run(
     env: Mapping[str, str] | None = None,
     timeout: float = TOOL_TIMEOUT_S,
 ) -> Ran:
-    """Run a tool with the probed environment; never raises."""
-    try:
-        proc = subprocess.run(
-            list(argv),
-            cwd=cwd,
-            env=dict(env if env is not None else ctx.env),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return Ran(argv=tuple(argv), code=None, out="", err=f"timed out after {timeout:.0f}s")
-    except OSError as exc:
-        return Ran(argv=tuple(argv), code=None, out="", err=exc.strerror or str(exc))
-    return Ran(argv=tuple(argv), code=proc.returncode, out=proc.stdout, err=proc.stderr)
+    """Run a tool with the probed environment; never raises. At ``timeout`` the tool and
+    everything it started are killed (``process.run``), and ``err`` names what hung."""
+    from .. import process
+
+    done = process.run(argv, timeout=timeout, cwd=cwd, env=env if env is not None else ctx.env)
+    if done.error is not None:
+        return Ran(argv=tuple(argv), code=None, out="", err=done.error)
+    if done.timed_out:
+        hung = f": {done.hung[0]} did not return" if done.hung else ""
+        return Ran(argv=tuple(argv), code=None, out="", err=f"timed out after {timeout:.0f}s{hung}")
+    return Ran(
+        argv=tuple(argv),
+        code=done.returncode,
+        out=done.stdout.decode("utf-8", "replace"),
+        err=done.stderr.decode("utf-8", "replace"),
+    )
 
 
 def go_env(ctx: ProbeContext) -> Mapping[str, str]:

@@ -8,7 +8,7 @@ from gocross_action import __version__
 from tests.conftest import run_gocross
 
 
-def test_validate_config_names_three_mistakes_with_their_paths_and_exits_2(tmp_path: Path) -> None:
+def test_validate_config_names_three_mistakes_with_their_lines_and_paths_and_exits_2(tmp_path: Path) -> None:
     config = tmp_path / "gocross.yml"
     config.write_text(
         "targets:\n  - linux/amd64\n  - goos: linux\n    goarch: arm32\n"
@@ -20,9 +20,13 @@ def test_validate_config_names_three_mistakes_with_their_paths_and_exits_2(tmp_p
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == f"gocross: error: {config}: 3 problems"
-    assert lines[1] == "  targets[1].goarch: 'arm32' is not a valid GOARCH (did you mean 'arm'?)"
-    assert lines[2] == "  build.ldflag: unknown key (did you mean 'ldflags'?)"
-    assert lines[3].startswith("  deploy[0]: unknown deploy system 'debain:11' (did you mean 'debian:11'?)")
+    assert (
+        lines[1] == f"  {config}:4:5: targets[1].goarch: 'arm32' is not a valid GOARCH (did you mean 'arm'?)"
+    )
+    assert lines[2] == f"  {config}:6:3: build.ldflag: unknown key (did you mean 'ldflags'?)"
+    assert lines[3].startswith(
+        f"  {config}:8:5: deploy[0]: unknown deploy system 'debain:11' (did you mean 'debian:11'?)"
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -118,7 +118,7 @@ def test_user_error_is_one_line_on_stderr_and_exit_2(
     )
 
 
-def test_config_error_lists_every_problem_and_exits_2(
+def test_config_error_lists_every_problem_at_its_line_and_column_and_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "bad.yml").write_text("fail-on: soon\ntargets: [linux/arm32]\n", encoding="utf-8")
@@ -126,8 +126,8 @@ def test_config_error_lists_every_problem_and_exits_2(
     err = capsys.readouterr().err
     assert err.splitlines() == [
         f"gocross: error: {tmp_path / 'bad.yml'}: 2 problems",
-        "  fail-on: 'soon' is not one of error, warning, never",
-        "  targets[0]: 'arm32' is not a valid GOARCH (did you mean 'arm'?)",
+        f"  {tmp_path / 'bad.yml'}:1:1: fail-on: 'soon' is not one of error, warning, never",
+        f"  {tmp_path / 'bad.yml'}:2:11: targets[0]: 'arm32' is not a valid GOARCH (did you mean 'arm'?)",
     ]
 
 

@@ -16,13 +16,32 @@ from gocross_action.targets import Target
 from tests.conftest import ROOT
 
 
+def error_of(tmp_path: Path, text: str) -> ConfigError:
+    path = tmp_path / "gocross.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    return caught.value
+
+
+def located_of(tmp_path: Path, text: str) -> list[str]:
+    """Each problem as the user reads it, ``line:col: path: message`` (the file name left out)."""
+    return [line.removeprefix(f"{tmp_path / 'gocross.yml'}:") for line in error_of(tmp_path, text).located()]
+
+
 def problems_of(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "gocross.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         config.load(path)
-    assert str(caught.value).startswith(f"{path}: {len(caught.value.problems)} problem")
-    return caught.value.problems
+    error = caught.value
+    lines = str(error).splitlines()
+    if len(error.problems) == 1:
+        assert lines == error.located()
+    else:
+        count = len(error.problems)
+        assert lines == [f"{path}: {count} problems", *(f"  {line}" for line in error.located())]
+    return error.problems
 
 
 def test_config_schema_is_a_valid_draft_2020_12_schema_shipped_in_the_package() -> None:
@@ -69,16 +88,33 @@ def test_problems_come_in_the_order_of_the_file(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
-    (problem,) = problems_of(tmp_path, "targets:\n  - linux/amd64\n fail-on: [error\n")
-    assert re.match(r"line 3, column \d+: YAML syntax error: ", problem), problem
+    (problem,) = located_of(tmp_path, "targets:\n  - linux/amd64\n fail-on: [error\n")
+    assert re.match(r"3:\d+: YAML syntax error: ", problem), problem
 
 
 def test_a_key_given_twice_is_a_problem_reported_with_the_others(tmp_path: Path) -> None:
-    found = problems_of(tmp_path, "package: ./a\npackage: ./b\nfail-on: x\n")
+    found = located_of(tmp_path, "package: ./a\npackage: ./b\nfail-on: x\n")
     assert found == [
-        "line 2: key 'package' is given twice (first on line 1)",
-        "fail-on: 'x' is not one of error, warning, never",
+        "2:1: package: key given twice (first on line 1)",
+        "3:1: fail-on: 'x' is not one of error, warning, never",
     ]
+
+
+def test_five_mistakes_are_five_lines_each_at_its_line_and_column(tmp_path: Path) -> None:
+    found = located_of(
+        tmp_path,
+        "targets:\n"
+        "  - linux/amd64\n"
+        "  - {goos: linux, goarch: arm32}\n"
+        "build:\n"
+        "  ldflag: -s -w\n"
+        '  flags: "-x \'unterminated"\n'
+        "deploy: [debain:11]\n"
+        "fail-on: sometimes\n",
+    )
+    assert [line.split(": ")[0] for line in found] == ["3:19", "5:3", "6:3", "7:10", "8:1"]
+    assert found[0] == "3:19: targets[1].goarch: 'arm32' is not a valid GOARCH (did you mean 'arm'?)"
+    assert found[2] == "6:3: build.flags: cannot be split like a shell would: no closing quotation"
 
 
 def test_unquoted_glibc_version_explains_the_yaml_number_trap(tmp_path: Path) -> None:
@@ -117,7 +153,10 @@ def test_wrong_types_say_what_was_expected(tmp_path: Path) -> None:
 def test_rule_files_are_relative_to_the_config_and_must_exist(tmp_path: Path) -> None:
     (tmp_path / "present.yml").write_text("rules: []\n", encoding="utf-8")
     found = problems_of(
-        tmp_path, "rules: [present.yml, missing.yml, {id: my.rule, category: cgo-no-compiler}]\n"
+        tmp_path,
+        "rules: [present.yml, missing.yml, {id: log.mine, category: cgo-no-compiler, title: t,"
+        " severity: error, confidence: 0.5, priority: 10, root_cause: r,"
+        " patterns: [{regex: 'mine failed'}], examples: {match: [mine failed], no_match: [ok]}}]\n",
     )
     assert found == [
         f"rules[1]: rule file 'missing.yml' not found (paths are relative to {tmp_path})",
@@ -126,8 +165,8 @@ def test_rule_files_are_relative_to_the_config_and_must_exist(tmp_path: Path) ->
 
 
 def test_a_config_that_is_not_a_mapping_is_one_problem(tmp_path: Path) -> None:
-    assert problems_of(tmp_path, "- linux/amd64\n") == [
-        "the config must be a mapping of keys (key: value lines), not a list"
+    assert located_of(tmp_path, "- linux/amd64\n") == [
+        "1:1: the config must be a mapping of keys (key: value lines), not a list"
     ]
 
 
@@ -155,7 +194,11 @@ def test_a_full_config_becomes_the_config_dataclasses(tmp_path: Path) -> None:
         "require-static: true\n"
         "smoke: true\n"
         "verify-fixes: true\n"
-        "rules: [rules.yml, {id: log.mine, category: other}]\n"
+        "rules:\n"
+        "  - rules.yml\n"
+        "  - {id: log.mine, category: other, title: t, severity: error, confidence: 0.5, priority: 10,\n"
+        "     root_cause: r, patterns: [{regex: mine failed}],\n"
+        "     examples: {match: [mine failed], no_match: [ok]}}\n"
         "report: {formats: [sarif], dir: out}\n"
         "github: {comment: never, check-run: false, check-name: cross, annotations: false}\n"
         "fail-on: warning\n",
@@ -178,7 +221,7 @@ def test_a_full_config_becomes_the_config_dataclasses(tmp_path: Path) -> None:
     assert c.deploy == ("debian:11", {"glibc": "2.28"})
     assert (c.glibc_max, c.require_static, c.smoke, c.verify_fixes) == ("2.31", True, (), True)
     assert c.rules.files == ((tmp_path / "rules.yml").resolve(),)
-    assert c.rules.inline == ({"id": "log.mine", "category": "other"},)
+    assert [r["id"] for r in c.rules.inline] == ["log.mine"]
     assert c.report == config.ReportConfig(formats=("sarif",), dir="out")
     assert c.github == config.GithubConfig(
         comment="never", check_run=False, check_name="cross", annotations=False
@@ -268,3 +311,23 @@ def test_every_config_shipped_in_the_repository_is_valid() -> None:
     assert shipped, "examples/ holds at least one config"
     for path in shipped:
         config.load(path)
+
+
+def test_under_actions_each_config_problem_is_an_error_annotation_at_its_line_and_column(
+    tmp_path: Path,
+) -> None:
+    from gocross_action.action import config_error_commands
+
+    (tmp_path / ".github").mkdir()
+    path = tmp_path / ".github" / "gocross.yml"
+    path.write_text("fail-on: soon\ntargets: [linux/arm32]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    error = caught.value
+    lines = config_error_commands(error, workspace=str(tmp_path))
+    assert lines == [
+        f"::error file=.github/gocross.yml,line=1,col=1::gocross: {path}:1:1: "
+        "fail-on: 'soon' is not one of error, warning, never",
+        f"::error file=.github/gocross.yml,line=2,col=11::gocross: {path}:2:11: "
+        "targets[0]: 'arm32' is not a valid GOARCH (did you mean 'arm'?)",
+    ]

@@ -200,3 +200,22 @@ def test_corpus_logs_get_their_labelled_category_first() -> None:
         if first not in {entry["category"], entry.get("secondary")}:
             misses.append((entry["file"], first))
     assert len(misses) <= len(labels) // 10, misses
+
+
+def test_literals_are_found_the_same_across_hit_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The literal search runs in windows (bounded memory on a region dense with literals): a
+    literal cut by a window's edge is still found once, whatever the window size."""
+    from gocross_action.diagnose import engine
+
+    lines = [line for rule in RULES.rules for line in rule.examples_match if "\n" not in line]
+    data = ("\n".join(lines) + "\n").encode()
+
+    def hits(window: int) -> dict[int, list[tuple[int, str]]]:
+        monkeypatch.setattr(engine, "HIT_WINDOW", window)
+        found = scan(io.BytesIO(data), RULES)
+        return {rule: [(h.line, h.text) for h in kept] for rule, kept in found.hits.items()}
+
+    whole = hits(1 << 30)
+    assert whole
+    for window in (7, 64, 1000, 4093):
+        assert hits(window) == whole, window

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from gocross_action.diagnose.engine import diagnose_lines, diagnose_stream, scan
 from gocross_action.diagnose.facts import Facts
 from gocross_action.diagnose.logs import MAX_LINE, clean, iter_lines
@@ -98,3 +100,18 @@ def test_an_unknown_failure_is_evidenced_by_the_line_that_ended_the_build() -> N
     [finding] = diagnose_lines(lines, facts=Facts(), rules=load_rules(None))
     assert finding.evidence[0].text == "make: *** [test] Error 1"
     assert finding.evidence[0].line == 3
+
+
+def test_escape_sequences_are_stripped_the_same_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long runs are stripped in pieces (bounded memory); a piece ends before an ESC, so no
+    sequence is cut and the result is the same as in one go."""
+    from gocross_action.diagnose import logs
+
+    data = b"".join(
+        b"\x1b[1;31merror\x1b[0m: x\x1b]8;;http://h\x07link\x1b]8;;\x1b\\ \x1b]unterminated\nplain\n"
+        for _ in range(50)
+    )
+    whole = logs.strip_ansi_bytes(data)
+    assert b"\x1b" not in whole
+    monkeypatch.setattr(logs, "ANSI_PIECE", 7)
+    assert logs.strip_ansi_bytes(data) == whole
