@@ -154,9 +154,11 @@ def _fallback(target: str, log: Path) -> Finding:
 class _Probes(threading.Thread):
     """The environment probes, run once, alongside the builds."""
 
-    def __init__(self, module_dir: Path, targets: Sequence[TargetConfig], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, module_dir: Path, targets: Sequence[TargetConfig], env: Mapping[str, str], timings: Any
+    ) -> None:
         super().__init__(name="gocross-probes", daemon=True)
-        self.module_dir, self.targets, self.env = module_dir, targets, env
+        self.module_dir, self.targets, self.env, self.timings = module_dir, targets, env, timings
         self.outcome: Any = None
         self.error: BaseException | None = None
 
@@ -164,9 +166,10 @@ class _Probes(threading.Thread):
         try:
             from ..probe import ProbeContext, run_all
 
-            self.outcome = run_all(
-                ProbeContext(module_dir=self.module_dir, targets=self.targets, env=self.env)
-            )
+            with self.timings.span("probes"):
+                self.outcome = run_all(
+                    ProbeContext(module_dir=self.module_dir, targets=self.targets, env=self.env)
+                )
         except BaseException as exc:  # surfaced in the main thread
             self.error = exc
 
@@ -200,7 +203,9 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     from ..deploy import resolve
     from ..probe.system import repo_root
     from ..progress import Progress
+    from ..timings import Timings
 
+    timings = Timings()
     module_dir = _module_dir(args)
     # Everything the run writes stays in the workspace: a config that says otherwise is refused
     # before anything is built.
@@ -220,8 +225,9 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     base_env = dict(os.environ)
     host = (smoke.host_goos(), smoke.host_goarch())
 
-    known = ports.load("go", base_env)
-    validation = ports.validate(targets, known, base_env)
+    with timings.span("ports"):
+        known = ports.load("go", base_env)
+        validation = ports.validate(targets, known, base_env)
     findings: list[Finding] = list(validation.findings)
 
     # Everything the builds write stays in the workspace, never through a symlink.
@@ -253,7 +259,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             continue
         runnable.append(work.job)
 
-    probes = _Probes(module_dir, targets, base_env)
+    probes = _Probes(module_dir, targets, base_env, timings)
     probes.start()
     progress = Progress([str(j.target) for j in runnable])
     progress.start()
@@ -263,39 +269,50 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         work.outcome = outcome
         # A build that passed without cgo leaves nothing for the cgo analysis to explain.
         if outcome.status != "passed" or cgo.enabled_by_default(outcome.job.target, outcome.job.env, host):
-            work.usage = cgo.analyse(
-                target=outcome.job.target, package=config.package, cwd=module_dir, env=outcome.job.env
-            )
+            with timings.span("cgo-analysis"):
+                work.usage = cgo.analyse(
+                    target=outcome.job.target, package=config.package, cwd=module_dir, env=outcome.job.env
+                )
         if outcome.status != "passed":
             return
         from ..checks.binary import judge
         from ..inspect import read
 
         # Named as in the targets table (relative to the module), not by this machine's absolute path.
-        info = dataclasses.replace(read(outcome.job.output), path=_relative(outcome.job.output, module_dir))
-        work.binary = info.to_json()
-        work.findings += judge(
-            info,
-            expect=outcome.job.target,
-            deploy=deploy,
-            glibc_max=glibc_max,
-            require_static=require_static,
-            target=str(outcome.job.target),
-        )
+        with timings.span("inspection"):
+            info = dataclasses.replace(
+                read(outcome.job.output), path=_relative(outcome.job.output, module_dir)
+            )
+            work.binary = info.to_json()
+            work.findings += judge(
+                info,
+                expect=outcome.job.target,
+                deploy=deploy,
+                glibc_max=glibc_max,
+                require_static=require_static,
+                target=str(outcome.job.target),
+            )
         if smoke_args is not None:
-            work.smoke = smoke.run(outcome.job.target, outcome.job.output, smoke_args, env=base_env)
+            with timings.span("smoke"):
+                work.smoke = smoke.run(outcome.job.target, outcome.job.output, smoke_args, env=base_env)
             problem = smoke.finding(work.smoke)
             if problem is not None:
                 work.findings.append(problem)
 
-    build.run_all(
-        runnable,
-        workers=workers,
-        on_start=lambda job: progress.building(str(job.target)),
-        on_done=lambda o: progress.finished(str(o.job.target), o.status, o.duration_s, o.job.log),
-        after=after,
-    )
-    probes.join()
+    def done(outcome: Any) -> None:
+        timings.add("go-build", outcome.duration_s)
+        progress.finished(str(outcome.job.target), outcome.status, outcome.duration_s, outcome.job.log)
+
+    with timings.span("builds-wall"):
+        build.run_all(
+            runnable,
+            workers=workers,
+            on_start=lambda job: progress.building(str(job.target)),
+            on_done=done,
+            after=after,
+        )
+    with timings.span("probes-wait"):
+        probes.join()
     if probes.error is not None:
         raise probes.error
     for work in works.values():
@@ -308,7 +325,8 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     findings += probes.outcome.findings if probes.outcome else []
     failed = [w for w in works.values() if w.outcome is not None and w.outcome.status == "failed"]
     if failed:
-        findings += _diagnose(failed, probes.outcome, host, config)
+        with timings.span("diagnose"):
+            findings += _diagnose(failed, probes.outcome, host, config)
     for work in works.values():
         findings += work.findings
     findings = _complete_fixes(failed, findings, verify)
@@ -337,6 +355,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         environment["smoke"] = {t: w.smoke.to_json() for t, w in works.items() if w.smoke is not None}
     if attempts:
         environment["verify-fixes"] = attempts
+    environment["timings"] = timings.to_json()
     root = repo_root(module_dir) or module_dir  # the repository holding the module, else the module
     return Report.build(
         context=Context(
