@@ -16,6 +16,7 @@ import shlex
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,19 +261,43 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         runnable.append(work.job)
 
     probes = _Probes(module_dir, targets, base_env, timings)
-    probes.start()
     progress = Progress([str(j.target) for j in runnable])
     progress.start()
+    # The longest builds first (cgo ones link with the C toolchain), so the last build to finish
+    # is a short one; the report keeps the targets' order.
+    with_cgo = {str(j.target) for j in runnable if cgo.enabled_by_default(j.target, j.env, host)}
+    runnable.sort(key=lambda job: str(job.target) not in with_cgo)
+    # The builds start first. Once every build slot is busy, the probes start, and so does the
+    # cgo analysis (go list) of the targets built with cgo, which does not wait for their build:
+    # both fill the gaps instead of lengthening the tail; inspection follows each build.
+    first_wave = min(workers, len(runnable))
+    launched: list[str] = []
+    launching = threading.Lock()
+    lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-list")
+    listed: dict[str, Future[Any]] = {}
+
+    def usage_of(job: Any) -> Any:
+        with timings.span("cgo-analysis"):
+            return cgo.analyse(target=job.target, package=config.package, cwd=module_dir, env=job.env)
+
+    def starting(job: Any) -> None:
+        progress.building(str(job.target))
+        with launching:
+            launched.append(str(job.target))
+            if len(launched) == first_wave:
+                probes.start()
+                for early in runnable:
+                    if str(early.target) in with_cgo:
+                        listed[str(early.target)] = lister.submit(usage_of, early)
 
     def after(outcome: Any) -> None:
         work = works[str(outcome.job.target)]
         work.outcome = outcome
         # A build that passed without cgo leaves nothing for the cgo analysis to explain.
-        if outcome.status != "passed" or cgo.enabled_by_default(outcome.job.target, outcome.job.env, host):
-            with timings.span("cgo-analysis"):
-                work.usage = cgo.analyse(
-                    target=outcome.job.target, package=config.package, cwd=module_dir, env=outcome.job.env
-                )
+        if outcome.status != "passed" or str(outcome.job.target) in with_cgo:
+            with launching:
+                early = listed.get(str(outcome.job.target))
+            work.usage = early.result() if early is not None else usage_of(outcome.job)
         if outcome.status != "passed":
             return
         from ..checks.binary import judge
@@ -307,10 +332,13 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         build.run_all(
             runnable,
             workers=workers,
-            on_start=lambda job: progress.building(str(job.target)),
+            on_start=starting,
             on_done=done,
             after=after,
         )
+    lister.shutdown(wait=True)
+    if not first_wave:
+        probes.start()
     with timings.span("probes-wait"):
         probes.join()
     if probes.error is not None:
