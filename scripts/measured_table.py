@@ -1,5 +1,6 @@
 """Put the performance table printed by `benchmarks/run_all.py` into README.md, between the
 ``<!-- measured -->`` and ``<!-- /measured -->`` markers (everything else is left as it is).
+A row replaces the row of the same benchmark script; rows of benchmarks that were not run stay.
 
     python3 benchmarks/run_all.py > /tmp/measured.md && python3 scripts/measured_table.py /tmp/measured.md
     python3 benchmarks/run_all.py | python3 scripts/measured_table.py -
@@ -7,10 +8,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 START, END = "<!-- measured -->\n", "<!-- /measured -->"
+_SCRIPT = re.compile(r"`python3 (benchmarks/[\w.-]+\.py)")
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -28,7 +31,24 @@ def replace_table(readme: str, table: str) -> str:
     start, end = readme.index(START), readme.index(END)
     if end < start:
         raise TableError(f"{END} must come after {START.strip()}")
-    return readme[: start + len(START)] + "\n".join(lines) + "\n" + readme[end:]
+    old = [line for line in readme[start + len(START) : end].splitlines() if line.startswith("|")]
+    merged = lines[:2] + _merge(old[2:], lines[2:])
+    return readme[: start + len(START)] + "\n".join(merged) + "\n" + readme[end:]
+
+
+def _script(row: str) -> str | None:
+    """The benchmark a row is about (its Script cell), if it names one."""
+    found = _SCRIPT.search(row)
+    return found.group(1) if found else None
+
+
+def _merge(old: list[str], new: list[str]) -> list[str]:
+    """The old rows with each one whose benchmark was rerun replaced by its new row, in place;
+    rows of benchmarks not in the old table are added at the end. A partial run
+    (``run_all.py --only ...``) so updates just its rows."""
+    fresh = {_script(row): row for row in new if _script(row)}
+    kept = [fresh.pop(_script(row), row) if _script(row) in fresh else row for row in old]
+    return kept + [row for row in new if _script(row) in fresh or _script(row) is None]
 
 
 def write_readme(path: Path, table: str) -> None:

@@ -30,11 +30,33 @@ TABLE = "| What | Script | Measured here |\n|---|---|---|\n| a | `b` | 0.5 of th
 
 
 def test_only_the_text_between_the_markers_is_replaced() -> None:
-    readme = "# Title\n\n<!-- measured -->\n| old | table |\n|---|---|\n<!-- /measured -->\n\nAfter.\n"
+    readme = "# Title\n\n<!-- measured -->\n| old | header |\n|---|---|\n<!-- /measured -->\n\nAfter.\n"
     rewritten = measured.replace_table(readme, TABLE)
     assert rewritten.startswith("# Title\n\n<!-- measured -->\n| What | Script | Measured here |\n")
     assert rewritten.endswith("0.5 of the loop's time |\n<!-- /measured -->\n\nAfter.\n")
     assert "old" not in rewritten
+
+
+def test_a_rerun_benchmark_replaces_its_row_in_place_and_the_other_rows_stay() -> None:
+    readme = (
+        "<!-- measured -->\n| What | Script | Measured here |\n|---|---|---|\n"
+        "| accuracy | `python3 benchmarks/corpus_accuracy.py` | 46/46 |\n"
+        "| check | `python3 benchmarks/check_speed.py` | 0.80 of the loop's time |\n"
+        "| inspect | `python3 benchmarks/inspect_speed.py` | 0.84 |\n"
+        "<!-- /measured -->\n"
+    )
+    table = (
+        "| What | Script | Measured here |\n|---|---|---|\n"
+        "| check | `python3 benchmarks/check_speed.py` | 0.62 of the loop's time |\n"
+        "| scaling | `python3 benchmarks/target_scaling.py` | 1.02x |\n"
+    )
+    rows = measured.replace_table(readme, table).splitlines()[3:-1]
+    assert [row.split("|")[3].strip() for row in rows] == [
+        "46/46",
+        "0.62 of the loop's time",
+        "0.84",
+        "1.02x",
+    ]
 
 
 def test_a_readme_without_the_markers_is_refused_and_left_alone(tmp_path: Path) -> None:
