@@ -8,7 +8,7 @@ run. At each size prints the time of both, and gocross's own time outside ``go b
 time minus the build's, from the report's ``environment.timings``) per 1,000 packages. Linear
 means the per-package figure stays flat as the module grows.
 
-    python3 benchmarks/package_scaling.py [--sizes 100,1000,10000] [--rounds 3] [--json]
+    python3 benchmarks/package_scaling.py [--sizes 1000,5000,10000] [--rounds 3] [--json]
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def gocross(directory: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,1000,10000", help="numbers of packages")
+    parser.add_argument("--sizes", default="1000,5000,10000", help="numbers of packages")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="also print one JSON line of the results")
     args = parser.parse_args()

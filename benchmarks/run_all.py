@@ -131,7 +131,7 @@ ROWS: dict[str, Row] = {
         figure=_targets,
     ),
     "package_scaling": Row(
-        what="`gocross check` of a generated module of 100, 1,000 and 10,000 packages (host target)",
+        what="`gocross check` of a generated module of 1,000, 5,000 and 10,000 packages (host target)",
         figure=_packages,
     ),
 }
