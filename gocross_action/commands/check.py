@@ -16,6 +16,7 @@ import shlex
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,9 +178,11 @@ def _fallback(target: str, log: Path) -> Finding:
 class _Probes(threading.Thread):
     """The environment probes, run once, alongside the builds."""
 
-    def __init__(self, module_dir: Path, targets: Sequence[TargetConfig], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, module_dir: Path, targets: Sequence[TargetConfig], env: Mapping[str, str], timings: Any
+    ) -> None:
         super().__init__(name="gocross-probes", daemon=True)
-        self.module_dir, self.targets, self.env = module_dir, targets, env
+        self.module_dir, self.targets, self.env, self.timings = module_dir, targets, env, timings
         self.outcome: Any = None
         self.error: BaseException | None = None
 
@@ -187,9 +190,10 @@ class _Probes(threading.Thread):
         try:
             from ..probe import ProbeContext, run_all
 
-            self.outcome = run_all(
-                ProbeContext(module_dir=self.module_dir, targets=self.targets, env=self.env)
-            )
+            with self.timings.span("probes"):
+                self.outcome = run_all(
+                    ProbeContext(module_dir=self.module_dir, targets=self.targets, env=self.env)
+                )
         except BaseException as exc:  # surfaced in the main thread
             self.error = exc
 
@@ -224,7 +228,9 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     from ..filesets import tags_of
     from ..probe.system import repo_root
     from ..progress import Progress
+    from ..timings import Timings
 
+    timings = Timings()
     module_dir = _module_dir(args)
     # Everything the run writes stays in the workspace: a config that says otherwise is refused
     # before anything is built.
@@ -244,8 +250,9 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     base_env = dict(os.environ)
     host = (smoke.host_goos(), smoke.host_goarch())
 
-    known = ports.load("go", base_env)
-    validation = ports.validate(targets, known, base_env)
+    with timings.span("ports"):
+        known = ports.load("go", base_env)
+        validation = ports.validate(targets, known, base_env)
     findings: list[Finding] = list(validation.findings)
 
     # Everything the builds write stays in the workspace, never through a symlink.
@@ -277,53 +284,93 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             continue
         runnable.append(work.job)
 
-    probes = _Probes(module_dir, targets, base_env)
-    probes.start()
+    probes = _Probes(module_dir, targets, base_env, timings)
     progress = Progress([str(j.target) for j in runnable])
     progress.start()
+    # The longest builds first (cgo ones link with the C toolchain), so the last build to finish
+    # is a short one; the report keeps the targets' order.
+    with_cgo = {str(j.target) for j in runnable if cgo.enabled_by_default(j.target, j.env, host)}
+    runnable.sort(key=lambda job: str(job.target) not in with_cgo)
+    # The builds start first. Once every build slot is busy, the probes start, and so does the
+    # cgo analysis (go list) of the targets built with cgo, which does not wait for their build:
+    # both fill the gaps instead of lengthening the tail; inspection follows each build.
+    first_wave = min(workers, len(runnable))
+    launched: list[str] = []
+    launching = threading.Lock()
+    lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-list")
+    listed: dict[str, Future[Any]] = {}
+
+    def usage_of(job: Any) -> Any:
+        with timings.span("cgo-analysis"):
+            return cgo.analyse(
+                target=job.target,
+                package=config.package,
+                cwd=module_dir,
+                env=job.env,
+                tags=tags_of(job.argv),
+            )
+
+    def starting(job: Any) -> None:
+        progress.building(str(job.target))
+        with launching:
+            launched.append(str(job.target))
+            if len(launched) == first_wave:
+                probes.start()
+                for early in runnable:
+                    if str(early.target) in with_cgo:
+                        listed[str(early.target)] = lister.submit(usage_of, early)
 
     def after(outcome: Any) -> None:
         work = works[str(outcome.job.target)]
         work.outcome = outcome
         # A build that passed without cgo leaves nothing for the cgo analysis to explain.
-        if outcome.status != "passed" or cgo.enabled_by_default(outcome.job.target, outcome.job.env, host):
-            work.usage = cgo.analyse(
-                target=outcome.job.target,
-                package=config.package,
-                cwd=module_dir,
-                env=outcome.job.env,
-                tags=tags_of(outcome.job.argv),
-            )
+        if outcome.status != "passed" or str(outcome.job.target) in with_cgo:
+            with launching:
+                early = listed.get(str(outcome.job.target))
+            work.usage = early.result() if early is not None else usage_of(outcome.job)
         if outcome.status != "passed":
             return
         from ..checks.binary import judge
         from ..inspect import read
 
         # Named as in the targets table (relative to the module), not by this machine's absolute path.
-        info = dataclasses.replace(read(outcome.job.output), path=_relative(outcome.job.output, module_dir))
-        work.binary = info.to_json()
-        work.findings += judge(
-            info,
-            expect=outcome.job.target,
-            deploy=deploy,
-            glibc_max=glibc_max,
-            require_static=require_static,
-            target=str(outcome.job.target),
-        )
+        with timings.span("inspection"):
+            info = dataclasses.replace(
+                read(outcome.job.output), path=_relative(outcome.job.output, module_dir)
+            )
+            work.binary = info.to_json()
+            work.findings += judge(
+                info,
+                expect=outcome.job.target,
+                deploy=deploy,
+                glibc_max=glibc_max,
+                require_static=require_static,
+                target=str(outcome.job.target),
+            )
         if smoke_args is not None:
-            work.smoke = smoke.run(outcome.job.target, outcome.job.output, smoke_args, env=base_env)
+            with timings.span("smoke"):
+                work.smoke = smoke.run(outcome.job.target, outcome.job.output, smoke_args, env=base_env)
             problem = smoke.finding(work.smoke)
             if problem is not None:
                 work.findings.append(problem)
 
-    build.run_all(
-        runnable,
-        workers=workers,
-        on_start=lambda job: progress.building(str(job.target)),
-        on_done=lambda o: progress.finished(str(o.job.target), o.status, o.duration_s, o.job.log),
-        after=after,
-    )
-    probes.join()
+    def done(outcome: Any) -> None:
+        timings.add("go-build", outcome.duration_s)
+        progress.finished(str(outcome.job.target), outcome.status, outcome.duration_s, outcome.job.log)
+
+    with timings.span("builds-wall"):
+        build.run_all(
+            runnable,
+            workers=workers,
+            on_start=starting,
+            on_done=done,
+            after=after,
+        )
+    lister.shutdown(wait=True)
+    if not first_wave:
+        probes.start()
+    with timings.span("probes-wait"):
+        probes.join()
     if probes.error is not None:
         raise probes.error
     for work in works.values():
@@ -343,7 +390,8 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     environment.update(audited.environment)
     failed = [w for w in works.values() if w.outcome is not None and w.outcome.status == "failed"]
     if failed:
-        findings += _diagnose(failed, probes.outcome, host, config)
+        with timings.span("diagnose"):
+            findings += _diagnose(failed, probes.outcome, host, config)
     for work in works.values():
         findings += work.findings
     findings = _complete_fixes(failed, findings, verify)
@@ -384,6 +432,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
         environment["smoke"] = {t: w.smoke.to_json() for t, w in works.items() if w.smoke is not None}
     if verify_fixes and failed:  # also when no fix could be tried: the report says so per target
         environment["verify-fixes"] = attempts
+    environment["timings"] = timings.to_json()
     root = repo_root(module_dir) or module_dir  # the repository holding the module, else the module
     # Paths inside the module are shown relative to it (as binaries are): in the Action the module
     # lies under /github/workspace, a path that no later step on the runner has.

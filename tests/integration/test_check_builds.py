@@ -219,3 +219,19 @@ def test_quick_start_example_without_the_cross_compiler_names_the_missing_compil
     assert run.status("linux/arm64") == "failed"
     assert run.top("linux/arm64")["category"] == "cgo-no-c-compiler"
     assert {run.status(t) for t in ("linux/amd64", "windows/amd64", "darwin/arm64")} == {"passed"}
+
+
+def test_report_says_where_the_time_went_per_stage(tmp_path: Path) -> None:
+    from tests.report_schema import assert_valid_report
+
+    module = copy_fixture("pure", tmp_path)
+    run = check(module, "--targets", "linux/amd64,windows/amd64", "--jobs", "2")
+    assert run.code == 0, run.report["findings"]
+    timings = run.report["environment"]["timings"]
+    stages = timings["stages"]
+    assert stages["go-build"]["count"] == 2, "one go-build span per target"
+    assert stages["go-build"]["seconds"] > 0
+    assert stages["inspection"]["count"] == 2, "each binary is inspected once"
+    assert stages["probes"]["count"] == 1
+    assert timings["total_s"] >= stages["builds-wall"]["seconds"]
+    assert_valid_report({**run.report, "environment": {"timings": timings}})
