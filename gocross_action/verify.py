@@ -14,7 +14,7 @@ import dataclasses
 import re
 import shlex
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,31 +163,168 @@ def describe(changes: Changes, job: build.BuildJob) -> str:
     return " ".join(part for part in (env, shlex.join(argv)) if part)
 
 
+MAX_STEPS = 3
+
+
+def merge(first: Changes, then: Changes) -> Changes:
+    """Two fixes applied together: the later one's environment wins; flags add up, build tags
+    merged into one ``-tags`` (a second ``-tags`` flag would replace the first)."""
+    return Changes(env={**first.env, **then.env}, flags=_flags(*first.flags, *then.flags))
+
+
+def _flags(*flags: str) -> tuple[str, ...]:
+    tags: list[str] = []
+    out: list[str] = []
+    for flag in flags:
+        if flag.startswith("-tags="):
+            tags += [t for t in re.split(r"[ ,]", flag.removeprefix("-tags=")) if t and t not in tags]
+        elif flag not in out:
+            out.append(flag)
+    return (*out, f"-tags={','.join(tags)}") if tags else tuple(out)
+
+
+def _argv_with(job: build.BuildJob, flags: tuple[str, ...]) -> tuple[str, ...]:
+    """The build's flags with a fix's added: ``-tags`` merged into the build's own tags."""
+    argv = list(job.argv)
+    if "-tags" in argv and any(f.startswith("-tags=") for f in flags):
+        at = argv.index("-tags")
+        existing = argv[at + 1]
+        del argv[at : at + 2]
+        flags = _flags(f"-tags={existing}", *flags)
+    return (*argv[:-1], *flags, argv[-1])
+
+
+def rebuild(
+    changes: Changes, job: build.BuildJob, scratch: Path, step: int
+) -> tuple[build.BuildOutcome, build.BuildJob, str]:
+    """One trial build with ``changes`` into ``scratch`` (never the user's output or files)."""
+    slug = build.slug(job.target)
+    suffix = f".{step}" if step else ""
+    tags = tuple(f for f in changes.flags if f.startswith("-tags="))
+    others = tuple(f for f in changes.flags if not f.startswith("-tags="))
+    base = dataclasses.replace(job, argv=_argv_with(job, tags)) if tags else job
+    trial = base.with_changes(
+        env=changes.env,
+        flags=(*others, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}{suffix}.mod")),
+        output=scratch / f"{slug}{suffix}{job.target.exe_suffix}",
+        log=job.log.with_name(f"{slug}.verify{suffix}.log"),
+    )
+    outcome = build.run(trial)
+    return outcome, trial, describe(changes, trial)
+
+
 def attempt(finding: Finding, job: build.BuildJob, scratch: Path) -> tuple[Finding, Attempt | None]:
     """Rebuild ``job`` with the finding's changes into ``scratch``; the finding comes back with
     ``fix.verified`` set and a line of evidence naming exactly what was changed."""
+    verified, chain = prove(finding, job, scratch, diagnose=None, judge=None)
+    return verified, (chain.steps[0] if chain is not None and chain.steps else None)
+
+
+# The next fix to try after a failed rebuild: the findings of its log, most important first.
+Diagnoser = Callable[[build.BuildJob], Sequence[Finding]]
+# Judgement of a rebuilt binary: the findings that still stand against it.
+Judge = Callable[[build.BuildJob], Sequence[Finding]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chain:
+    """The rebuilds ``--verify-fixes`` made for one target: each step adds the fix for the cause
+    the previous rebuild's log named, at most ``MAX_STEPS`` in all."""
+
+    target: str
+    steps: tuple[Attempt, ...]
+    passed: bool
+    next_cause: Finding | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.steps[-1]
+        return {
+            **last.to_json(),
+            "rule": self.steps[0].rule,
+            "status": "passed" if self.passed else "failed",
+            "duration_s": round(sum(s.duration_s for s in self.steps), 3),
+            "chain": [s.to_json() for s in self.steps],
+            "next_cause": self.next_cause.title if self.next_cause else None,
+        }
+
+
+def prove(
+    finding: Finding,
+    job: build.BuildJob,
+    scratch: Path,
+    *,
+    diagnose: Diagnoser | None,
+    judge: Judge | None,
+) -> tuple[Finding, Chain | None]:
+    """Rebuild with the finding's fix; when the rebuild fails and ``diagnose`` names a further
+    cause with a machine-applicable fix, rebuild again with both (at most ``MAX_STEPS``). With
+    ``judge`` (a finding about a binary), a passed rebuild counts only when the new binary no
+    longer has the finding's problem. The finding comes back ``verified`` and with the changes
+    that worked (the whole chain's) and a line of evidence per rebuild."""
     if finding.fix is None or not finding.fix.changes:
         return finding, None
     changes = finding.fix.changes
-    slug = build.slug(job.target)
-    trial = job.with_changes(
-        env=changes.env,
-        flags=(*changes.flags, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}.mod")),
-        output=scratch / f"{slug}{job.target.exe_suffix}",
-        log=job.log.with_name(f"{slug}.verify.log"),
-    )
-    outcome = build.run(trial)
-    record = Attempt(
-        target=str(job.target),
-        rule=finding.rule,
-        changes=changes,
-        command=describe(changes, trial),
-        status=outcome.status,
-        duration_s=outcome.duration_s,
-        log=str(trial.log),
-    )
-    passed = outcome.status == "passed"
-    said = "passed" if passed else "still failed"
-    evidence = Evidence(source="config", text=f"--verify-fixes rebuilt with {record.command}: {said}")
-    verified = dataclasses.replace(finding.with_fix_verified(passed), evidence=(*finding.evidence, evidence))
-    return verified, record
+    steps: list[Attempt] = []
+    evidence: list[Evidence] = []
+    added: list[str] = []
+    passed = False
+    next_cause: Finding | None = None
+    rule = finding.rule
+    for step in range(MAX_STEPS):
+        outcome, trial, command = rebuild(changes, job, scratch, step)
+        status = outcome.status
+        said = "passed" if status == "passed" else "still failed"
+        if status == "passed" and judge is not None:
+            left = [
+                f for f in judge(trial) if f.category == finding.category and f.severity is finding.severity
+            ]
+            if left:
+                status, said = "failed", f"built, but the new binary still has the problem: {left[0].title}"
+        steps.append(
+            Attempt(
+                target=str(job.target),
+                rule=rule,
+                changes=changes,
+                command=command,
+                status=status,
+                duration_s=outcome.duration_s,
+                log=str(trial.log),
+            )
+        )
+        evidence.append(Evidence(source="config", text=f"--verify-fixes rebuilt with {command}: {said}"))
+        if status == "passed":
+            passed = True
+            break
+        if outcome.status == "passed" or diagnose is None:
+            break
+        causes = [f for f in diagnose(trial) if f.severity.value == "error"]
+        following = next((f for f in causes if _adds(f, changes)), None)
+        if following is None or following.fix is None or following.fix.changes is None:
+            next_cause = causes[0] if causes else None
+            break
+        if step == MAX_STEPS - 1:
+            next_cause = following
+            break
+        changes = merge(changes, following.fix.changes)
+        added.append(following.fix.summary)
+        rule = following.rule
+        evidence.append(
+            Evidence(source="config", text=f"the rebuild's log names the next cause: {following.title}")
+        )
+    fix = finding.fix
+    if passed and added:
+        fix = dataclasses.replace(
+            fix, summary=f"{fix.summary}; together with: {'; '.join(added)}", changes=changes
+        )
+    fix = dataclasses.replace(fix, verified=passed)
+    proven = dataclasses.replace(finding, fix=fix, evidence=(*finding.evidence, *evidence))
+    return proven, Chain(target=str(job.target), steps=tuple(steps), passed=passed, next_cause=next_cause)
+
+
+def _adds(finding: Finding, changes: Changes) -> bool:
+    """Whether the finding's fix changes something the chain has not changed yet."""
+    if finding.fix is None or not finding.fix.changes:
+        return False
+    theirs = finding.fix.changes
+    new_env = any(changes.env.get(k) != v for k, v in theirs.env.items())
+    return new_env or bool(set(theirs.flags) - set(_flags(*changes.flags)))

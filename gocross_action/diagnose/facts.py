@@ -93,6 +93,7 @@ class Facts:
     probes: Mapping[str, str] = field(default_factory=dict)
     cgo_packages: tuple[str, ...] | None = None
     markers: frozenset[str] = frozenset()
+    distribution: str | None = None  # os-release ID of the build machine (probe), for package names
 
     @property
     def goos(self) -> str | None:
