@@ -224,6 +224,30 @@ def attempt(finding: Finding, job: build.BuildJob, scratch: Path) -> tuple[Findi
 Diagnoser = Callable[[build.BuildJob], Sequence[Finding]]
 # Judgement of a rebuilt binary: the findings that still stand against it.
 Judge = Callable[[build.BuildJob], Sequence[Finding]]
+# A package-install fix's stand-in for a trial: the packages unpacked in a scratch directory,
+# as the environment changes that point the build at them, and a line saying what was done.
+Stager = Callable[[Finding, Path], "tuple[Changes, str] | None"]
+
+
+def stager(target: Target, env: Mapping[str, str]) -> Stager:
+    """Stage an ``apt-get install`` fix's packages for ``target``'s trial rebuild (no root)."""
+    from . import sysroot
+
+    def stage(finding: Finding, into: Path) -> tuple[Changes, str] | None:
+        if finding.fix is None or finding.fix.cost is None or finding.fix.cost.package_manager != "apt":
+            return None
+        packages = [
+            p for s in finding.fix.snippets if s.language == "bash" for p in sysroot.packages_in(s.code)
+        ]
+        root = sysroot.stage(packages, into) if packages else None
+        if root is None:
+            return None
+        words = " ".join(packages)
+        return sysroot.changes_for(
+            root, target, env
+        ), f"unpacked {words} into a scratch directory (apt-get download)"
+
+    return stage
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,17 +279,25 @@ def prove(
     *,
     diagnose: Diagnoser | None,
     judge: Judge | None,
+    stage: Stager | None = None,
 ) -> tuple[Finding, Chain | None]:
     """Rebuild with the finding's fix; when the rebuild fails and ``diagnose`` names a further
     cause with a machine-applicable fix, rebuild again with both (at most ``MAX_STEPS``). With
     ``judge`` (a finding about a binary), a passed rebuild counts only when the new binary no
     longer has the finding's problem. The finding comes back ``verified`` and with the changes
     that worked (the whole chain's) and a line of evidence per rebuild."""
-    if finding.fix is None or not finding.fix.changes:
+    if finding.fix is None:
         return finding, None
-    changes = finding.fix.changes
-    steps: list[Attempt] = []
     evidence: list[Evidence] = []
+    changes = finding.fix.changes
+    if not changes and stage is not None:
+        staged = stage(finding, scratch / f"{build.slug(job.target)}.stage")
+        if staged is not None:
+            changes, how = staged
+            evidence.append(Evidence(source="config", text=f"--verify-fixes {how}"))
+    if not changes:
+        return finding, None
+    steps: list[Attempt] = []
     added: list[str] = []
     passed = False
     next_cause: Finding | None = None

@@ -622,7 +622,7 @@ def _verify(
             if f.target == target
             and f.severity is Severity.ERROR
             and f.fix is not None
-            and f.fix.changes
+            and (f.fix.changes or (not built and _installs_packages(f)))
             and (not built or f.rule.startswith("artifact."))
         ]
         if tops:
@@ -639,7 +639,12 @@ def _verify(
             work, top, built = item
             judge = _trial_judge(work, work.job.cwd, judging) if built else None
             proven: tuple[Finding, Any] = verify.prove(
-                top, work.job, Path(scratch), diagnose=None if built else diagnoser(work), judge=judge
+                top,
+                work.job,
+                Path(scratch),
+                diagnose=None if built else diagnoser(work),
+                judge=judge,
+                stage=None if built else verify.stager(work.tc.target, work.job.env),
             )
             return proven
 
@@ -652,6 +657,12 @@ def _verify(
                 extra.append(_next_cause(chain.next_cause, top))
     # The ranked list (one finding per cause) is what the attempts were made on.
     return order([*(replaced.get(id(f), f) for f in ordered), *extra]), attempts
+
+
+def _installs_packages(finding: Finding) -> bool:
+    """Whether a finding's fix installs packages (the trial can stand them in, unpacked)."""
+    cost = finding.fix.cost if finding.fix else None
+    return cost is not None and cost.package_manager == "apt" and finding.category == "cgo-headers-libs"
 
 
 def _next_cause(cause: Finding, top: Finding) -> Finding:
