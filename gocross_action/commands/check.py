@@ -281,6 +281,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             problem = smoke.finding(work.smoke)
             if problem is not None:
                 work.findings.append(problem)
+                work.findings += _smoke_causes(work, config)
 
     build.run_all(
         runnable,
@@ -449,6 +450,24 @@ def _with_target(finding: Finding, target: str) -> Finding:
     import dataclasses
 
     return dataclasses.replace(finding, target=target)
+
+
+def _smoke_causes(work: _TargetWork, config: Config) -> list[Finding]:
+    """A failed smoke run's output, diagnosed with the build-log rules (go-sqlite3's stub says
+    "Binary was compiled with 'CGO_ENABLED=0'...")."""
+    from ..diagnose.engine import diagnose_lines
+    from ..diagnose.facts import Facts
+    from ..diagnose.rules import load_rules
+
+    target = str(work.tc.target)
+    facts = Facts(target=work.tc.target, env=dict(work.job.env))
+    found = diagnose_lines(work.smoke.output.splitlines(), facts=facts, rules=load_rules(config.rules))
+    note = Evidence(source="artifact", text=f"printed by the smoke run of {work.job.output.name}")
+    return [
+        dataclasses.replace(f, target=target, evidence=(*f.evidence, note))
+        for f in found
+        if f.severity is not Severity.NOTICE and f.category != "other"
+    ]
 
 
 def _check_output_dir(args: argparse.Namespace) -> None:

@@ -34,6 +34,7 @@ def test_go_sqlite3_cross_compiled_without_cgo_ships_a_stub_and_mingw_fixes_it(t
 
 def test_pcap_names_libpcap_dev_and_the_cross_rebuild_names_the_arm64_package_next(tmp_path: Path) -> None:
     require_tool("aarch64-linux-gnu-gcc")
+    require_tool("apt-get")
     require_modules("cgolib-pcap")
     assert not Path("/usr/include/pcap.h").exists(), "the fixture expects libpcap-dev to be absent"
     module = copy_fixture("cgolib-pcap", tmp_path)
@@ -44,6 +45,8 @@ def test_pcap_names_libpcap_dev_and_the_cross_rebuild_names_the_arm64_package_ne
     assert "libpcap-dev " in native["fix"]["summary"] and ":amd64" not in native["fix"]["summary"]
     assert native["fix"]["cost"]["package_manager"] == "apt"
     assert native["fix"]["cost"]["needs_root"] is True
+    # Proven without root: the packages unpacked in a scratch directory, the target rebuilt against them.
+    assert native["fix"]["verified"] is True
     # Cross-compiling turns cgo off; with cgo on and the cross gcc, the rebuild needs arm64 libpcap.
     assert run.status("linux/arm64") == "failed"
     cross = run.top("linux/arm64")
@@ -58,6 +61,7 @@ def test_pcap_names_libpcap_dev_and_the_cross_rebuild_names_the_arm64_package_ne
 
 def test_glfw_names_every_missing_x11_package_at_once_and_mingw_fixes_windows(tmp_path: Path) -> None:
     require_tool("x86_64-w64-mingw32-gcc")
+    require_tool("apt-get")
     require_modules("cgolib-glfw")
     if Path("/usr/include/X11/Xcursor/Xcursor.h").exists():
         pytest.skip("libxcursor-dev is installed: the failure this test needs does not happen")
@@ -70,6 +74,7 @@ def test_glfw_names_every_missing_x11_package_at_once_and_mingw_fixes_windows(tm
     install = "".join(s["code"] for s in linux["fix"]["snippets"])
     assert "libxcursor-dev" in install and "libxrandr-dev" in install and "libxinerama-dev" in install
     assert install.count("install -y") == 1, "one install line for every missing package"
+    assert linux["fix"]["verified"] is True
     assert run.status("windows/amd64") == "failed"
     windows = run.top("windows/amd64")
     assert windows["category"] == "cgo-wrong-compiler"
@@ -116,3 +121,17 @@ def test_mingw_stack_protector_is_fixed_by_static_libssp_and_plain_lssp_needs_a_
     assert run.status("windows/amd64") == "passed"
     dlls = [f for f in run.findings("windows/amd64") if f["rule"] == "artifact.private-dlls"]
     assert dlls and "libssp-0.dll" in dlls[0]["title"]
+
+
+def test_the_stub_s_smoke_output_is_diagnosed_as_cgo_disabled(tmp_path: Path) -> None:
+    require_tool("qemu-aarch64-static")
+    require_modules("cgolib-sqlite")
+    module = copy_fixture("cgolib-sqlite", tmp_path)
+    run = check(module, "--targets", "linux/arm64", "--smoke", "")
+    assert run.status("linux/arm64") == "passed"
+    top = run.top("linux/arm64")
+    assert top["rule"] == "artifact.cgo-module-without-cgo"
+    # The smoke run's output, read by the build-log rules, is the same cause: its evidence joins.
+    texts = [e["text"] for e in top["evidence"]]
+    assert any("requires cgo to work" in t for t in texts), texts
+    assert any("smoke run" in t for t in texts), texts
