@@ -78,6 +78,8 @@ def derive(
         needed = f" ({usage.sentence()})" if usage and usage.packages else ""
         words = " and ".join(f"{k}={v}" for k, v in changes.items())
         return Changes(env=changes), f"Set {words} for {target}{needed}"
+    if category in ("glibc-version-mismatch", "static-linking", "libc-musl-glibc-mismatch"):
+        return _artifact_changes(finding, target=target, usage=usage)
     if category == "vcs-stamping":
         return Changes(
             flags=("-buildvcs=false",)
@@ -97,6 +99,33 @@ def derive(
     return None
 
 
+_HAS_GLIBC = re.compile(r"has glibc (?P<version>\d+\.\d+)")
+
+
+def _artifact_changes(
+    finding: Finding, *, target: Target, usage: CgoUsage | None
+) -> tuple[Changes, str] | None:
+    """A binary that does not fit where it runs: without cgo when nothing needs it; for a glibc
+    floor that is too new, zig cc linking against the deploy system's glibc."""
+    if usage is not None and usage.packages == ():
+        return Changes(env={"CGO_ENABLED": "0"}), f"Set CGO_ENABLED=0: no package needs cgo for {target}"
+    if finding.category != "glibc-version-mismatch":
+        return None
+    limits = [m.group("version") for e in finding.evidence for m in _HAS_GLIBC.finditer(e.text)]
+    triple = cross_toolchain(target).get("zig")
+    if not limits or not triple or not triple.endswith("-gnu"):
+        return None
+    floor = min(limits, key=lambda v: tuple(int(p) for p in v.split(".")))
+    cc = f"zig cc -target {triple}.{floor}"
+    return Changes(env={"CGO_ENABLED": "1", "CC": cc}), f'Link against glibc {floor} with CC="{cc}"'
+
+
+def _cgo_off_breaks(finding: Finding, usage: CgoUsage | None) -> bool:
+    """A CGO_ENABLED=0 fix (for a binary) where packages need cgo: it would not build."""
+    changes = finding.fix.changes if finding.fix else None
+    return bool(usage and usage.packages and changes and changes.env.get("CGO_ENABLED") == "0")
+
+
 def complete(
     finding: Finding, *, target: Target, usage: CgoUsage | None, env: Mapping[str, str], log_text: str
 ) -> Finding:
@@ -104,6 +133,7 @@ def complete(
     A rule's own changes stay, except that CGO_ENABLED=0 replaces a compiler change when no
     package needs cgo (no C toolchain beats the right C toolchain)."""
     needless = usage is not None and usage.packages == () and finding.category in _CGO_TOOLCHAIN
+    needless = needless or _cgo_off_breaks(finding, usage)
     if finding.fix is not None and finding.fix.changes and not needless:
         return finding
     derived = derive(finding, target=target, usage=usage, env=env, log_text=log_text)
@@ -203,8 +233,13 @@ def rebuild(
     tags = tuple(f for f in changes.flags if f.startswith("-tags="))
     others = tuple(f for f in changes.flags if not f.startswith("-tags="))
     base = dataclasses.replace(job, argv=_argv_with(job, tags)) if tags else job
+    env = dict(changes.env)
+    if env.get("CC", "").startswith("zig ") and shutil.which("zig", path=job.env.get("PATH")) is None:
+        from . import zigcc
+
+        env["CC"] = zigcc.with_zig(env["CC"], job.env) or env["CC"]
     trial = base.with_changes(
-        env=changes.env,
+        env=env,
         flags=(*others, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}{suffix}.mod")),
         output=scratch / f"{slug}{suffix}{job.target.exe_suffix}",
         log=job.log.with_name(f"{slug}.verify{suffix}.log"),

@@ -135,3 +135,18 @@ def test_the_stub_s_smoke_output_is_diagnosed_as_cgo_disabled(tmp_path: Path) ->
     texts = [e["text"] for e in top["evidence"]]
     assert any("requires cgo to work" in t for t in texts), texts
     assert any("smoke run" in t for t in texts), texts
+
+
+def test_a_glibc_floor_too_new_for_the_deploy_system_is_fixed_by_zig_and_proven_by_reinspection(
+    tmp_path: Path,
+) -> None:
+    module = copy_fixture("cgo-needed", tmp_path)
+    cache = Path(__file__).resolve().parents[2] / ".cache" / "gocross"  # zig from PyPI, kept between runs
+    env = {"CGO_ENABLED": "1", "CC": "gcc", "GOCROSS_CACHE": str(cache)}
+    run = check(module, "--targets", "linux/amd64", "--deploy", "debian:11", "--verify-fixes", env=env)
+    assert run.status("linux/amd64") == "passed"
+    top = run.top("linux/amd64")
+    if top["category"] != "glibc-version-mismatch":
+        pytest.skip(f"this machine's glibc links a binary that fits debian:11 ({top['title']})")
+    assert top["fix"]["changes"]["env"]["CC"] == "zig cc -target x86_64-linux-gnu.2.31"
+    assert top["fix"]["verified"] is True, top["evidence"]
