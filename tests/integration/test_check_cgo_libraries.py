@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_tool
+from tests.report_schema import assert_valid_report
 
 from .cgolibs import require_modules
 from .checkrun import check, copy_fixture
@@ -55,6 +56,7 @@ def test_pcap_names_libpcap_dev_and_the_cross_rebuild_names_the_arm64_package_ne
     chain = run.report["environment"]["verify-fixes"]["linux/arm64"]
     assert chain["chain"][0]["changes"]["env"]["CC"] == "aarch64-linux-gnu-gcc"
     assert "pcap.h" in chain["next_cause"]
+    assert_valid_report(run.report)
     following = [f for f in run.findings("linux/arm64") if f["category"] == "cgo-headers-libs"]
     assert following and "libpcap-dev:arm64" in following[0]["fix"]["summary"]
 
@@ -96,6 +98,7 @@ def test_kafka_with_musl_gcc_needs_the_musl_tag_and_it_is_verified(tmp_path: Pat
     assert top["fix"]["changes"]["flags"] == ["-tags=musl"]
     assert top["fix"]["verified"] is True
     assert top["fix"]["cost"]["needs_root"] is False
+    assert_valid_report(run.report)
 
 
 def test_gopsutil_for_windows_with_cgo_on_passes_without_a_false_error(tmp_path: Path) -> None:
@@ -150,3 +153,23 @@ def test_a_glibc_floor_too_new_for_the_deploy_system_is_fixed_by_zig_and_proven_
         pytest.skip(f"this machine's glibc links a binary that fits debian:11 ({top['title']})")
     assert top["fix"]["changes"]["env"]["CC"] == "zig cc -target x86_64-linux-gnu.2.31"
     assert top["fix"]["verified"] is True, top["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("option", "category"),
+    [(("--require-static",), "static-linking"), (("--deploy", "alpine:3.20"), "libc-musl-glibc-mismatch")],
+    ids=["require-static", "glibc-on-alpine"],
+)
+def test_a_binary_that_does_not_fit_its_system_is_rebuilt_without_needless_cgo_and_reinspected(
+    tmp_path: Path, option: tuple[str, ...], category: str
+) -> None:
+    module = copy_fixture("net-user", tmp_path)
+    run = check(
+        module, "--targets", "linux/amd64", "--verify-fixes", *option, env={"CGO_ENABLED": "1", "CC": "gcc"}
+    )
+    assert run.status("linux/amd64") == "passed"
+    top = run.top("linux/amd64")
+    assert top["category"] == category
+    assert top["fix"]["changes"]["env"] == {"CGO_ENABLED": "0"}
+    assert top["fix"]["verified"] is True
+    assert run.report["environment"]["verify-fixes"]["linux/amd64"]["status"] == "passed"
