@@ -150,6 +150,8 @@ def install(
     sudo, apk, which runs in containers as root, does not)."""
     spec = _packages_data()["managers"][manager]
     field = _DEB_KEY[manager]
+    if manager != "apt" and host_goarch and target.goarch != host_goarch:
+        return None  # no multiarch: the packages would be the host's, not the target's
     names: list[str] = []
     missing = []
     for key in dict.fromkeys(keys):

@@ -186,3 +186,35 @@ def test_the_cgo_preamble_is_the_comment_right_before_import_c_without_cgo_lines
     )
     assert preamble('package p\n\nimport "fmt"\n') is None
     assert preamble('package p\n\n// not the preamble\n\nvar x = 1\nimport "C"\n') is None
+
+
+def test_alpine_has_no_multiarch_so_no_apk_line_is_offered_for_another_architecture() -> None:
+    assert cdeps.install(["libpcap"], target=ARM64, manager="apk", host_goarch="amd64", root=True) is None
+
+
+def test_the_text_and_markdown_reports_state_a_fix_s_cost_in_one_line() -> None:
+    from gocross_action.findings import Cost, Severity
+    from gocross_action.report import markdown, text
+    from gocross_action.report.model import Context, Report
+
+    cost = Cost(
+        needs_root=True,
+        package_manager="apk",
+        targets=("linux/amd64",),
+        changes_repo=False,
+        undo="apk del libpcap-dev",
+    )
+    finding = Finding(
+        rule="log.cgo.missing-header",
+        category="cgo-headers-libs",
+        severity=Severity.ERROR,
+        title="C header pcap.h not found",
+        root_cause="c",
+        target="linux/amd64",
+        fix=Fix(summary="Install libpcap-dev", cost=cost),
+    )
+    report = Report.build(context=Context(command="diagnose"), findings=[finding])
+    line = "needs root (apk); affects linux/amd64; no repository change; undo: apk del libpcap-dev"
+    assert f"    cost: {line}" in text.render(report).splitlines()
+    assert f"Cost: {line}" in markdown.render(report)
+    assert report.to_json()["findings"][0]["fix"]["cost"] == cost.to_json()
