@@ -45,19 +45,52 @@ def _run(argv: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedPr
         return None
 
 
+# What a -dev package's dependencies may name that a scratch tree must not hold: the C library's
+# own development files belong to the (cross) compiler.
+_TOOLCHAIN_PACKAGES = re.compile(r"^(?:libc6?-dev|linux-libc-dev|libgcc|gcc|libstdc\+\+)")
+
+
+def apt_options(arch: str | None, state: Path | None) -> list[str]:
+    """apt options for another architecture's package lists, kept in ``state`` (no root, the
+    system's apt configuration untouched)."""
+    if not arch or state is None:
+        return []
+    return [
+        "-o",
+        f"APT::Architectures::={arch}",
+        "-o",
+        f"Dir::State::Lists={state / 'lists'}",
+        "-o",
+        f"Dir::Cache={state / 'cache'}",
+        "-o",
+        "Debug::NoLocking=1",
+    ]
+
+
+def _foreign_lists(arch: str, state: Path) -> bool:
+    """Package lists for ``arch`` in ``state`` (fetched once with ``apt-get update``)."""
+    lists = state / "lists"
+    if any(lists.glob("*_Packages*")):
+        return True
+    (lists / "partial").mkdir(parents=True, exist_ok=True)
+    (state / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
+    proc = _run(["apt-get", "-q", *apt_options(arch, state), "update"])
+    return proc is not None and proc.returncode == 0 and any(lists.glob("*_Packages*"))
+
+
 def _installed(name: str) -> bool:
     proc = _run(["dpkg-query", "-W", "-f=${Status}", name])
     return proc is not None and proc.returncode == 0 and "install ok installed" in proc.stdout
 
 
-def _depends(name: str) -> list[str]:
-    proc = _run(["apt-cache", "depends", "--no-recommends", "--no-suggests", name])
+def _depends(name: str, options: Sequence[str]) -> list[str]:
+    proc = _run(["apt-cache", *options, "depends", "--no-recommends", "--no-suggests", name])
     if proc is None or proc.returncode != 0:
         return []
     return [m.group("name") for m in _DEPENDS.finditer(proc.stdout)]
 
 
-def _closure(packages: Sequence[str]) -> list[str]:
+def _closure(packages: Sequence[str], options: Sequence[str] = ()) -> list[str]:
     """The packages with what they need to be unpacked on their own: every dependency the system
     lacks, and the runtime library behind each -dev package (its ``.so`` link points into it)."""
     wanted: list[str] = []
@@ -65,14 +98,14 @@ def _closure(packages: Sequence[str]) -> list[str]:
     for _ in range(MAX_DEPTH):
         following = []
         for name, needed in frontier:
-            if name in wanted or len(wanted) >= MAX_PACKAGES:
+            if name in wanted or len(wanted) >= MAX_PACKAGES or _TOOLCHAIN_PACKAGES.match(name):
                 continue
             if not needed and _installed(name):
                 continue
             wanted.append(name)
             dev = name.split(":")[0].endswith("-dev")
             arch = f":{name.split(':')[1]}" if ":" in name else ""
-            for dep in _depends(name):
+            for dep in _depends(name, options):
                 dep = dep if ":" in dep or not arch else f"{dep}{arch}"
                 runtime = dev and dep.startswith("lib") and "-dev" not in dep
                 following.append((dep, runtime))
@@ -80,15 +113,27 @@ def _closure(packages: Sequence[str]) -> list[str]:
     return wanted
 
 
-def stage(packages: Sequence[str], into: Path) -> Path | None:
-    """The packages unpacked under ``into/root`` (None when apt cannot fetch them here)."""
+def stage(packages: Sequence[str], into: Path, *, state: Path | None = None) -> Path | None:
+    """The packages unpacked under ``into/root`` (None when apt cannot fetch them here).
+    Packages of another architecture (``libpcap-dev:arm64``) are looked up in that architecture's
+    package lists, fetched once into ``state``."""
     if not packages or shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
         return None
+    arches = {p.split(":", 1)[1] for p in packages if ":" in p}
+    options: list[str] = []
+    if arches:
+        if len(arches) > 1 or state is None:
+            return None
+        arch = arches.pop()
+        state = state / f"apt-{arch}"
+        if not _foreign_lists(arch, state):
+            return None
+        options = apt_options(arch, state)
     debs = into / "debs"
     root = into / "root"
     debs.mkdir(parents=True, exist_ok=True)
-    names = _closure(packages)
-    proc = _run(["apt-get", "download", *names], cwd=debs)
+    names = _closure(packages, options)
+    proc = _run(["apt-get", "-q", *options, "download", *names], cwd=debs)
     if proc is None or proc.returncode != 0:
         return None
     for deb in sorted(debs.glob("*.deb")):

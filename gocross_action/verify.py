@@ -274,7 +274,9 @@ def stager(target: Target, env: Mapping[str, str]) -> Stager:
         packages = [
             p for s in finding.fix.snippets if s.language == "bash" for p in sysroot.packages_in(s.code)
         ]
-        root = sysroot.stage(packages, into) if packages else None
+        from . import zigcc
+
+        root = sysroot.stage(packages, into, state=zigcc.cache_dir(env)) if packages else None
         if root is None:
             return None
         words = " ".join(packages)
@@ -332,6 +334,7 @@ def prove(
             evidence.append(Evidence(source="config", text=f"--verify-fixes {how}"))
     if not changes:
         return finding, None
+    shown = finding.fix.changes or Changes()
     steps: list[Attempt] = []
     added: list[str] = []
     passed = False
@@ -366,13 +369,22 @@ def prove(
             break
         causes = [f for f in diagnose(trial) if f.severity.value == "error"]
         following = next((f for f in causes if _adds(f, changes)), None)
-        if following is None or following.fix is None or following.fix.changes is None:
+        extra = following.fix.changes if following is not None and following.fix is not None else None
+        stand_in = False
+        if following is None and stage is not None and causes and step < MAX_STEPS - 1:
+            staged = stage(causes[0], scratch / f"{build.slug(job.target)}.stage{step + 1}")
+            if staged is not None:
+                following, extra, stand_in = causes[0], staged[0], True
+                evidence.append(Evidence(source="config", text=f"--verify-fixes {staged[1]}"))
+        if following is None or following.fix is None or extra is None:
             next_cause = causes[0] if causes else None
             break
         if step == MAX_STEPS - 1:
             next_cause = following
             break
-        changes = merge(changes, following.fix.changes)
+        changes = merge(changes, extra)
+        if not stand_in:  # a scratch tree's flags stand in for an install: they are not the fix
+            shown = merge(shown, extra)
         added.append(following.fix.summary)
         rule = following.rule
         evidence.append(
@@ -381,7 +393,7 @@ def prove(
     fix = finding.fix
     if passed and added:
         fix = dataclasses.replace(
-            fix, summary=f"{fix.summary}; together with: {'; '.join(added)}", changes=changes
+            fix, summary=f"{fix.summary}; together with: {'; '.join(added)}", changes=shown or None
         )
     fix = dataclasses.replace(fix, verified=passed)
     proven = dataclasses.replace(finding, fix=fix, evidence=(*finding.evidence, *evidence))
