@@ -17,8 +17,8 @@ from pathlib import Path
 from .findings import Changes
 from .targets import Target, cross_toolchain
 
-MAX_PACKAGES = 40
-MAX_DEPTH = 3
+MAX_PACKAGES = 60
+MAX_DEPTH = 8
 TIMEOUT_S = 300
 _DEPENDS = re.compile(r"^\s*\|?(?:Pre)?Depends:\s+(?P<name>[^<\s][^\s]*)\s*$", re.MULTILINE)
 _INSTALL = re.compile(r"apt-get install -y((?:[ \t]+[^\s&;|]+)+)")
@@ -47,7 +47,7 @@ def _run(argv: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedPr
 
 # What a -dev package's dependencies may name that a scratch tree must not hold: the C library's
 # own development files belong to the (cross) compiler.
-_TOOLCHAIN_PACKAGES = re.compile(r"^(?:libc6?-dev|linux-libc-dev|libgcc|gcc|libstdc\+\+)")
+_TOOLCHAIN_PACKAGES = re.compile(r"^(?:libc6?-dev|libc6[:]|libc6$|linux-libc-dev|libgcc|gcc|libstdc\+\+)")
 
 
 def apt_options(arch: str | None, state: Path | None) -> list[str]:
@@ -149,7 +149,8 @@ def changes_for(root: Path, target: Target, env: Mapping[str, str]) -> Changes:
     includes = [root / "usr" / "include", root / "usr" / "include" / triplet]
     libs = [root / "usr" / "lib" / triplet, root / "usr" / "lib", root / "lib" / triplet]
     cflags = " ".join(f"-I{d}" for d in includes if d.is_dir())
-    ldflags = " ".join(f"-L{d}" for d in libs if d.is_dir())
+    found = [d for d in libs if d.is_dir()]
+    ldflags = " ".join([*(f"-L{d}" for d in found), *(f"-Wl,-rpath-link,{d}" for d in found)])
     pkgconfig = ":".join(str(d / "pkgconfig") for d in libs if (d / "pkgconfig").is_dir())
     out = {
         "CGO_CFLAGS": " ".join(p for p in (env.get("CGO_CFLAGS", "-O2 -g"), cflags) if p),
