@@ -1,11 +1,16 @@
-"""``--verify-fixes``: prove a failed target's top fix by rebuilding with it.
+"""``--verify-fixes``: prove a target's top fix by rebuilding with it.
 
 A fix is machine-applicable when it carries ``changes`` (environment overrides, ``go build``
 flags). Findings from rules that know the cause but not this machine get their changes here,
 from the facts: CGO_ENABLED=0 when no package needs cgo, CC set to an installed cross compiler
-(or ``zig cc -target ...``), ``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE.
-The rebuild runs in a scratch copy of the environment and writes to a scratch directory; the
-fix is ``verified`` only when that build passes.
+(or ``zig cc -target ...``, with a glibc version for a binary whose floor is too new),
+``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE. A package-install fix is stood in
+for by the packages unpacked in a scratch directory (``sysroot``).
+
+The rebuild runs in a scratch copy of the environment and writes to a scratch directory. When it
+fails, its log is diagnosed and the next cause's fix added (``prove``: at most ``MAX_STEPS``
+rebuilds); a rebuilt binary is judged again. The fix is ``verified`` only when the chain ends in
+a build that passes (and a binary that no longer has the problem).
 """
 
 from __future__ import annotations
