@@ -124,6 +124,14 @@ class Manifest:
         self.files.pop(str(output.resolve()), None)
         self.files[self._key(output)] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
+    def remove_stale(self, output: Path) -> None:
+        """A target that failed this time leaves no binary from an earlier run: the file is
+        removed when it is the very one this tool wrote (never a file someone else put there)."""
+        key = str(output.resolve())
+        if key in self.files and self.may_write(output):
+            output.unlink(missing_ok=True)
+            del self.files[key]
+
     def save(self) -> None:
         content = json.dumps({"files": self.files}, indent=1, sort_keys=True)
         if self.roots is not None:

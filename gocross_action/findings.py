@@ -142,28 +142,78 @@ class Changes:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Cost:
+    """What applying a fix costs: root rights (and with which package manager), the targets it
+    affects, whether it changes files in the repository, and how to undo it."""
+
+    needs_root: bool
+    package_manager: str | None = None
+    targets: tuple[str, ...] = ()
+    changes_repo: bool = False
+    undo: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "needs_root": self.needs_root,
+            "package_manager": self.package_manager,
+            "targets": list(self.targets),
+            "changes_repo": self.changes_repo,
+            "undo": self.undo,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Cost:
+        return cls(
+            needs_root=bool(data["needs_root"]),
+            package_manager=data.get("package_manager"),
+            targets=tuple(data.get("targets") or ()),
+            changes_repo=bool(data.get("changes_repo")),
+            undo=data.get("undo"),
+        )
+
+    def line(self) -> str:
+        """One line for the text and Markdown reports."""
+        root = f"needs root ({self.package_manager})" if self.needs_root else "no root"
+        if not self.needs_root and self.package_manager:
+            root += f" ({self.package_manager})"
+        parts = [root]
+        if self.targets:
+            parts.append("affects " + ", ".join(self.targets))
+        parts.append("changes repository files" if self.changes_repo else "no repository change")
+        if self.undo:
+            parts.append(f"undo: {self.undo}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Fix:
     summary: str
     snippets: tuple[Snippet, ...] = ()
     changes: Changes | None = None
     verified: bool | None = None
+    cost: Cost | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "summary": self.summary,
             "snippets": [s.to_json() for s in self.snippets],
             "changes": self.changes.to_json() if self.changes else None,
             "verified": self.verified,
         }
+        if self.cost is not None:
+            out["cost"] = self.cost.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fix:
         changes = data.get("changes")
+        cost = data.get("cost")
         return cls(
             summary=data["summary"],
             snippets=tuple(Snippet(**s) for s in data.get("snippets") or ()),
             changes=Changes.from_json(changes) if changes else None,
             verified=data.get("verified"),
+            cost=Cost.from_json(cost) if cost else None,
         )
 
 

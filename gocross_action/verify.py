@@ -1,11 +1,16 @@
-"""``--verify-fixes``: prove a failed target's top fix by rebuilding with it.
+"""``--verify-fixes``: prove a target's top fix by rebuilding with it.
 
 A fix is machine-applicable when it carries ``changes`` (environment overrides, ``go build``
 flags). Findings from rules that know the cause but not this machine get their changes here,
 from the facts: CGO_ENABLED=0 when no package needs cgo, CC set to an installed cross compiler
-(or ``zig cc -target ...``), ``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE.
-The rebuild runs in a scratch copy of the environment and writes to a scratch directory; the
-fix is ``verified`` only when that build passes.
+(or ``zig cc -target ...``, with a glibc version for a binary whose floor is too new),
+``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE. A package-install fix is stood in
+for by the packages unpacked in a scratch directory (``sysroot``).
+
+The rebuild runs in a scratch copy of the environment and writes to a scratch directory. When it
+fails, its log is diagnosed and the next cause's fix added (``prove``: at most ``MAX_STEPS``
+rebuilds); a rebuilt binary is judged again. The fix is ``verified`` only when the chain ends in
+a build that passes (and a binary that no longer has the problem).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import dataclasses
 import re
 import shlex
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +83,8 @@ def derive(
         needed = f" ({usage.sentence()})" if usage and usage.packages else ""
         words = " and ".join(f"{k}={v}" for k, v in changes.items())
         return Changes(env=changes), f"Set {words} for {target}{needed}"
+    if category in ("glibc-version-mismatch", "static-linking", "libc-musl-glibc-mismatch"):
+        return _artifact_changes(finding, target=target, usage=usage)
     if category == "vcs-stamping":
         return Changes(
             flags=("-buildvcs=false",)
@@ -97,6 +104,33 @@ def derive(
     return None
 
 
+_HAS_GLIBC = re.compile(r"has glibc (?P<version>\d+\.\d+)")
+
+
+def _artifact_changes(
+    finding: Finding, *, target: Target, usage: CgoUsage | None
+) -> tuple[Changes, str] | None:
+    """A binary that does not fit where it runs: without cgo when nothing needs it; for a glibc
+    floor that is too new, zig cc linking against the deploy system's glibc."""
+    if usage is not None and usage.packages == ():
+        return Changes(env={"CGO_ENABLED": "0"}), f"Set CGO_ENABLED=0: no package needs cgo for {target}"
+    if finding.category != "glibc-version-mismatch":
+        return None
+    limits = [m.group("version") for e in finding.evidence for m in _HAS_GLIBC.finditer(e.text)]
+    triple = cross_toolchain(target).get("zig")
+    if not limits or not triple or not triple.endswith("-gnu"):
+        return None
+    floor = min(limits, key=lambda v: tuple(int(p) for p in v.split(".")))
+    cc = f"zig cc -target {triple}.{floor}"
+    return Changes(env={"CGO_ENABLED": "1", "CC": cc}), f'Link against glibc {floor} with CC="{cc}"'
+
+
+def _cgo_off_breaks(finding: Finding, usage: CgoUsage | None) -> bool:
+    """A CGO_ENABLED=0 fix (for a binary) where packages need cgo: it would not build."""
+    changes = finding.fix.changes if finding.fix else None
+    return bool(usage and usage.packages and changes and changes.env.get("CGO_ENABLED") == "0")
+
+
 def complete(
     finding: Finding, *, target: Target, usage: CgoUsage | None, env: Mapping[str, str], log_text: str
 ) -> Finding:
@@ -104,6 +138,7 @@ def complete(
     A rule's own changes stay, except that CGO_ENABLED=0 replaces a compiler change when no
     package needs cgo (no C toolchain beats the right C toolchain)."""
     needless = usage is not None and usage.packages == () and finding.category in _CGO_TOOLCHAIN
+    needless = needless or _cgo_off_breaks(finding, usage)
     if finding.fix is not None and finding.fix.changes and not needless:
         return finding
     derived = derive(finding, target=target, usage=usage, env=env, log_text=log_text)
@@ -163,31 +198,217 @@ def describe(changes: Changes, job: build.BuildJob) -> str:
     return " ".join(part for part in (env, shlex.join(argv)) if part)
 
 
+MAX_STEPS = 3
+
+
+def merge(first: Changes, then: Changes) -> Changes:
+    """Two fixes applied together: the later one's environment wins; flags add up, build tags
+    merged into one ``-tags`` (a second ``-tags`` flag would replace the first)."""
+    return Changes(env={**first.env, **then.env}, flags=_flags(*first.flags, *then.flags))
+
+
+def _flags(*flags: str) -> tuple[str, ...]:
+    tags: list[str] = []
+    out: list[str] = []
+    for flag in flags:
+        if flag.startswith("-tags="):
+            tags += [t for t in re.split(r"[ ,]", flag.removeprefix("-tags=")) if t and t not in tags]
+        elif flag not in out:
+            out.append(flag)
+    return (*out, f"-tags={','.join(tags)}") if tags else tuple(out)
+
+
+def _argv_with(job: build.BuildJob, flags: tuple[str, ...]) -> tuple[str, ...]:
+    """The build's flags with a fix's added: ``-tags`` merged into the build's own tags."""
+    argv = list(job.argv)
+    if "-tags" in argv and any(f.startswith("-tags=") for f in flags):
+        at = argv.index("-tags")
+        existing = argv[at + 1]
+        del argv[at : at + 2]
+        flags = _flags(f"-tags={existing}", *flags)
+    return (*argv[:-1], *flags, argv[-1])
+
+
+def rebuild(
+    changes: Changes, job: build.BuildJob, scratch: Path, step: int
+) -> tuple[build.BuildOutcome, build.BuildJob, str]:
+    """One trial build with ``changes`` into ``scratch`` (never the user's output or files)."""
+    slug = build.slug(job.target)
+    suffix = f".{step}" if step else ""
+    tags = tuple(f for f in changes.flags if f.startswith("-tags="))
+    others = tuple(f for f in changes.flags if not f.startswith("-tags="))
+    base = dataclasses.replace(job, argv=_argv_with(job, tags)) if tags else job
+    env = dict(changes.env)
+    if env.get("CC", "").startswith("zig ") and shutil.which("zig", path=job.env.get("PATH")) is None:
+        from . import zigcc
+
+        env["CC"] = zigcc.with_zig(env["CC"], job.env) or env["CC"]
+    trial = base.with_changes(
+        env=env,
+        flags=(*others, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}{suffix}.mod")),
+        output=scratch / f"{slug}{suffix}{job.target.exe_suffix}",
+        log=job.log.with_name(f"{slug}.verify{suffix}.log"),
+    )
+    outcome = build.run(trial)
+    return outcome, trial, describe(changes, trial)
+
+
 def attempt(finding: Finding, job: build.BuildJob, scratch: Path) -> tuple[Finding, Attempt | None]:
     """Rebuild ``job`` with the finding's changes into ``scratch``; the finding comes back with
     ``fix.verified`` set and a line of evidence naming exactly what was changed."""
-    if finding.fix is None or not finding.fix.changes:
+    verified, chain = prove(finding, job, scratch, diagnose=None, judge=None)
+    return verified, (chain.steps[0] if chain is not None and chain.steps else None)
+
+
+# The next fix to try after a failed rebuild: the findings of its log, most important first.
+Diagnoser = Callable[[build.BuildJob], Sequence[Finding]]
+# Judgement of a rebuilt binary: the findings that still stand against it.
+Judge = Callable[[build.BuildJob], Sequence[Finding]]
+# A package-install fix's stand-in for a trial: the packages unpacked in a scratch directory,
+# as the environment changes that point the build at them, and a line saying what was done.
+Stager = Callable[[Finding, Path], "tuple[Changes, str] | None"]
+
+
+def stager(target: Target, env: Mapping[str, str]) -> Stager:
+    """Stage an ``apt-get install`` fix's packages for ``target``'s trial rebuild (no root)."""
+    from . import sysroot
+
+    def stage(finding: Finding, into: Path) -> tuple[Changes, str] | None:
+        if finding.fix is None or finding.fix.cost is None or finding.fix.cost.package_manager != "apt":
+            return None
+        packages = [
+            p for s in finding.fix.snippets if s.language == "bash" for p in sysroot.packages_in(s.code)
+        ]
+        from . import zigcc
+
+        root = sysroot.stage(packages, into, state=zigcc.cache_dir(env)) if packages else None
+        if root is None:
+            return None
+        words = " ".join(packages)
+        return sysroot.changes_for(
+            root, target, env
+        ), f"unpacked {words} into a scratch directory (apt-get download)"
+
+    return stage
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chain:
+    """The rebuilds ``--verify-fixes`` made for one target: each step adds the fix for the cause
+    the previous rebuild's log named, at most ``MAX_STEPS`` in all."""
+
+    target: str
+    steps: tuple[Attempt, ...]
+    passed: bool
+    next_cause: Finding | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.steps[-1]
+        return {
+            **last.to_json(),
+            "rule": self.steps[0].rule,
+            "status": "passed" if self.passed else "failed",
+            "duration_s": round(sum(s.duration_s for s in self.steps), 3),
+            "chain": [s.to_json() for s in self.steps],
+            "next_cause": self.next_cause.title if self.next_cause else None,
+        }
+
+
+def prove(
+    finding: Finding,
+    job: build.BuildJob,
+    scratch: Path,
+    *,
+    diagnose: Diagnoser | None,
+    judge: Judge | None,
+    stage: Stager | None = None,
+) -> tuple[Finding, Chain | None]:
+    """Rebuild with the finding's fix; when the rebuild fails and ``diagnose`` names a further
+    cause with a machine-applicable fix, rebuild again with both (at most ``MAX_STEPS``). With
+    ``judge`` (a finding about a binary), a passed rebuild counts only when the new binary no
+    longer has the finding's problem. The finding comes back ``verified`` and with the changes
+    that worked (the whole chain's) and a line of evidence per rebuild."""
+    if finding.fix is None:
         return finding, None
+    evidence: list[Evidence] = []
     changes = finding.fix.changes
-    slug = build.slug(job.target)
-    trial = job.with_changes(
-        env=changes.env,
-        flags=(*changes.flags, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}.mod")),
-        output=scratch / f"{slug}{job.target.exe_suffix}",
-        log=job.log.with_name(f"{slug}.verify.log"),
-    )
-    outcome = build.run(trial)
-    record = Attempt(
-        target=str(job.target),
-        rule=finding.rule,
-        changes=changes,
-        command=describe(changes, trial),
-        status=outcome.status,
-        duration_s=outcome.duration_s,
-        log=str(trial.log),
-    )
-    passed = outcome.status == "passed"
-    said = "passed" if passed else "still failed"
-    evidence = Evidence(source="config", text=f"--verify-fixes rebuilt with {record.command}: {said}")
-    verified = dataclasses.replace(finding.with_fix_verified(passed), evidence=(*finding.evidence, evidence))
-    return verified, record
+    if not changes and stage is not None:
+        staged = stage(finding, scratch / f"{build.slug(job.target)}.stage")
+        if staged is not None:
+            changes, how = staged
+            evidence.append(Evidence(source="config", text=f"--verify-fixes {how}"))
+    if not changes:
+        return finding, None
+    shown = finding.fix.changes or Changes()
+    steps: list[Attempt] = []
+    added: list[str] = []
+    passed = False
+    next_cause: Finding | None = None
+    rule = finding.rule
+    for step in range(MAX_STEPS):
+        outcome, trial, command = rebuild(changes, job, scratch, step)
+        status = outcome.status
+        said = "passed" if status == "passed" else "still failed"
+        if status == "passed" and judge is not None:
+            left = [
+                f for f in judge(trial) if f.category == finding.category and f.severity is finding.severity
+            ]
+            if left:
+                status, said = "failed", f"built, but the new binary still has the problem: {left[0].title}"
+        steps.append(
+            Attempt(
+                target=str(job.target),
+                rule=rule,
+                changes=changes,
+                command=command,
+                status=status,
+                duration_s=outcome.duration_s,
+                log=str(trial.log),
+            )
+        )
+        evidence.append(Evidence(source="config", text=f"--verify-fixes rebuilt with {command}: {said}"))
+        if status == "passed":
+            passed = True
+            break
+        if outcome.status == "passed" or diagnose is None:
+            break
+        causes = [f for f in diagnose(trial) if f.severity.value == "error"]
+        following = next((f for f in causes if _adds(f, changes)), None)
+        extra = following.fix.changes if following is not None and following.fix is not None else None
+        stand_in = False
+        if following is None and stage is not None and causes and step < MAX_STEPS - 1:
+            staged = stage(causes[0], scratch / f"{build.slug(job.target)}.stage{step + 1}")
+            if staged is not None:
+                following, extra, stand_in = causes[0], staged[0], True
+                evidence.append(Evidence(source="config", text=f"--verify-fixes {staged[1]}"))
+        if following is None or following.fix is None or extra is None:
+            next_cause = causes[0] if causes else None
+            break
+        if step == MAX_STEPS - 1:
+            next_cause = following
+            break
+        changes = merge(changes, extra)
+        if not stand_in:  # a scratch tree's flags stand in for an install: they are not the fix
+            shown = merge(shown, extra)
+        added.append(following.fix.summary)
+        rule = following.rule
+        evidence.append(
+            Evidence(source="config", text=f"the rebuild's log names the next cause: {following.title}")
+        )
+    fix = finding.fix
+    if passed and added:
+        fix = dataclasses.replace(
+            fix, summary=f"{fix.summary}; together with: {'; '.join(added)}", changes=shown or None
+        )
+    fix = dataclasses.replace(fix, verified=passed)
+    proven = dataclasses.replace(finding, fix=fix, evidence=(*finding.evidence, *evidence))
+    return proven, Chain(target=str(job.target), steps=tuple(steps), passed=passed, next_cause=next_cause)
+
+
+def _adds(finding: Finding, changes: Changes) -> bool:
+    """Whether the finding's fix changes something the chain has not changed yet."""
+    if finding.fix is None or not finding.fix.changes:
+        return False
+    theirs = finding.fix.changes
+    new_env = any(changes.env.get(k) != v for k, v in theirs.env.items())
+    return new_env or bool(set(theirs.flags) - set(_flags(*changes.flags)))

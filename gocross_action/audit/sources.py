@@ -27,7 +27,9 @@ class CgoNeed:
 
 @cache
 def cgo_modules() -> frozenset[str]:
-    return frozenset(load_json("data", "cgo-modules.json")["modules"])
+    """Modules whose packages need cgo (the rows of the shared cgo-modules table that say so)."""
+    rows = load_json("data", "cgo-modules.json")["modules"]
+    return frozenset(row["module"] for row in rows if row.get("needs_cgo"))
 
 
 def go_mod_files(repo: Repository, limit: int = 50) -> list[Path]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import cdeps
 from ..deploy import DeploySystem, common_systems, version_key
 from ..findings import Changes, Evidence, Finding, Fix, Severity, Snippet
 from ..inspect.binary import BinaryInfo
@@ -15,9 +16,65 @@ from ..targets import Target, arch_info
 # Debian-based golang images by glibc version, newest first: building in one whose glibc is not
 # newer than the deploy system's gives a binary that runs there (see data/deploy.json).
 _BUILD_IMAGES = (((2, 36), "bookworm"), ((2, 31), "bullseye"), ((2, 28), "buster"))
-# Modules that cannot work without cgo: setting CGO_ENABLED=0 would break them.
-_CGO_MODULES = ("github.com/mattn/go-sqlite3", "github.com/mattn/go-oci8", "github.com/go-gl/", "gocv.io/")
 _MAX_SYMBOLS = 5
+# DLLs every Windows system has (system32, the API sets, the C runtime of Windows 10 and later):
+# any other import must ship beside the .exe.
+_SYSTEM_DLLS = frozenset(
+    (
+        "kernel32.dll",
+        "advapi32.dll",
+        "user32.dll",
+        "gdi32.dll",
+        "shell32.dll",
+        "ole32.dll",
+        "oleaut32.dll",
+        "ws2_32.dll",
+        "winmm.dll",
+        "ntdll.dll",
+        "crypt32.dll",
+        "secur32.dll",
+        "iphlpapi.dll",
+        "dnsapi.dll",
+        "userenv.dll",
+        "netapi32.dll",
+        "psapi.dll",
+        "comctl32.dll",
+        "comdlg32.dll",
+        "opengl32.dll",
+        "glu32.dll",
+        "dwmapi.dll",
+        "imm32.dll",
+        "setupapi.dll",
+        "version.dll",
+        "winspool.drv",
+        "shlwapi.dll",
+        "uxtheme.dll",
+        "wininet.dll",
+        "winhttp.dll",
+        "bcrypt.dll",
+        "ncrypt.dll",
+        "powrprof.dll",
+        "rpcrt4.dll",
+        "wtsapi32.dll",
+        "mswsock.dll",
+        "msvcrt.dll",
+        "ucrtbase.dll",
+        "dbghelp.dll",
+        "hid.dll",
+        "wlanapi.dll",
+        "pdh.dll",
+        "dxgi.dll",
+        "d3d11.dll",
+        "d3d9.dll",
+        "ddraw.dll",
+        "dsound.dll",
+        "xinput1_4.dll",
+        "wbemuuid.dll",
+        "mpr.dll",
+        "credui.dll",
+        "",
+    )
+)
 
 
 def judge(
@@ -41,6 +98,9 @@ def judge(
         return []
     findings: list[Finding] = []
     findings += _wrong_target(info, expect, label)
+    findings += _cgo_modules_without_cgo(info, label)
+    if info.format == "pe":
+        findings += _private_dlls(info, label)
     if info.format == "elf" and info.goos in ("linux", "android", None):
         findings += _libc_family(info, deploy, label)
         findings += _glibc_floor(info, deploy, glibc_max, label)
@@ -195,7 +255,94 @@ def _cgo_optional(info: BinaryInfo) -> bool:
     fallbacks; known cgo-only modules do not)."""
     if info.go is None:
         return False
-    return not any(dep.path.startswith(_CGO_MODULES) for dep in info.go.deps)
+    return not any(_needs_cgo(dep.path, info.goos) for dep in info.go.deps)
+
+
+def _needs_cgo(path: str, goos: str | None) -> bool:
+    row = cdeps.module_for(path)
+    return row is not None and row.needs_cgo_for(goos)
+
+
+def _cgo_modules_without_cgo(info: BinaryInfo, label: str | None) -> list[Finding]:
+    """A binary built with CGO_ENABLED=0 that links a module known to need cgo: its cgo code was
+    left out (go-sqlite3 builds a stub that fails at run time). Modules that need cgo in only some
+    of their packages are left to the build, which fails when one of those is imported."""
+    if info.go is None or info.go.settings.get("CGO_ENABLED") != "0":
+        return []
+    rows = [
+        row
+        for dep in info.go.deps
+        if (row := cdeps.module_for(dep.path)) is not None
+        and row.needs_cgo_for(info.goos)
+        and not row.packages
+    ]
+    if not rows:
+        return []
+    row = rows[0]
+    stub = row.stub is not None
+    what = f"its cgo code is left out: {row.stub}" if row.stub else "its cgo code is left out"
+    alternative = f"; or use {row.alternative}" if row.alternative else ""
+    return [
+        Finding(
+            rule="artifact.cgo-module-without-cgo",
+            category="cgo-required-but-disabled",
+            severity=Severity.ERROR if stub else Severity.WARNING,
+            target=label,
+            title=f"built with CGO_ENABLED=0, but {row.module} needs cgo",
+            root_cause=(
+                f"{info.path} was built with CGO_ENABLED=0 (the default when cross-compiling) and links "
+                f"{row.module}, which needs cgo: {what}."
+            ),
+            evidence=_evidence(
+                info, "build setting CGO_ENABLED=0", *(f"links {r.module} (needs cgo)" for r in rows)
+            ),
+            fix=Fix(summary=f"Build with CGO_ENABLED=1 and a C compiler for the target{alternative}"),
+            priority=80,
+        )
+    ]
+
+
+def _private_dlls(info: BinaryInfo, label: str | None) -> list[Finding]:
+    """A Windows binary importing DLLs that are not part of Windows (libgcc_s_seh-1.dll,
+    libssp-0.dll, libwinpthread-1.dll from mingw...): they must be shipped beside it."""
+    private = [dll for dll in info.needed if dll.lower() not in _SYSTEM_DLLS and not _api_set(dll)]
+    if not private:
+        return []
+    names = ", ".join(private)
+    ssp = any(dll.lower() == "libssp-0.dll" for dll in private)
+    summary = (
+        "Link the C runtime pieces statically (-extldflags '-static'; for libssp, -l:libssp.a instead "
+        "of -lssp), or ship the DLLs beside the .exe"
+    )
+    return [
+        Finding(
+            rule="artifact.private-dlls",
+            category="windows-toolchain",
+            severity=Severity.WARNING,
+            target=label,
+            title=f"needs {names} beside the .exe at run time",
+            root_cause=(
+                f"{info.path} imports {names}, which Windows does not provide: it fails to start ('the code "
+                "execution cannot proceed because ... was not found') unless the DLLs are shipped with it."
+            ),
+            evidence=_evidence(info, f"imports {names}"),
+            fix=Fix(
+                summary=summary,
+                snippets=(
+                    Snippet(
+                        language="bash",
+                        code=("CGO_LDFLAGS=-l:libssp.a " if ssp else "")
+                        + "go build -ldflags \"-extldflags '-static'\" -o app.exe .",
+                    ),
+                ),
+                changes=Changes(env={"CGO_LDFLAGS": "-l:libssp.a"}) if ssp else None,
+            ),
+        )
+    ]
+
+
+def _api_set(dll: str) -> bool:
+    return dll.lower().startswith(("api-ms-win-", "ext-ms-win-"))
 
 
 def _floor_text(info: BinaryInfo) -> str:

@@ -210,6 +210,7 @@ def _facts(work: _TargetWork, probes: Any, host: tuple[str, str]) -> Any:
             {k: v for k, v in probes.facts_by_target.get(str(work.tc.target), {}).items() if k in names}
         )
         values.setdefault("probes", {n: f.get("status") for n, f in probes.environment.items()})
+        values.setdefault("distribution", (probes.environment.get("libc") or {}).get("distribution"))
     env = dict(work.job.env)
     goos = work.tc.target.goos
     default_cc = "clang" if goos in ("darwin", "ios", "freebsd", "openbsd") else "gcc"
@@ -237,6 +238,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     problems = paths.config_write_problems(config, module_dir=module_dir)
     if problems:
         raise ConfigError(str(config.path) if config.path else "config", problems)
+    _check_output_dir(args)
     targets = _targets(args, config)
     deploy = [resolve(spec) for spec in (getattr(args, "deploy", None) or config.deploy)]
     glibc_max = getattr(args, "glibc_max", None) or config.glibc_max
@@ -353,6 +355,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             problem = smoke.finding(work.smoke)
             if problem is not None:
                 work.findings.append(problem)
+                work.findings += _smoke_causes(work, config)
 
     def done(outcome: Any) -> None:
         timings.add("go-build", outcome.duration_s)
@@ -376,6 +379,8 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     for work in works.values():
         if work.outcome is not None and work.outcome.status == "passed":
             manifest.record(work.outcome.job.output)
+        elif work.outcome is not None:
+            manifest.remove_stale(work.outcome.job.output)
     if runnable:
         manifest.save()
 
@@ -394,7 +399,8 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
             findings += _diagnose(failed, probes.outcome, host, config)
     for work in works.values():
         findings += work.findings
-    findings = _complete_fixes(failed, findings, verify)
+    findings = _probe_guesses_on_passed(works, findings)
+    findings = _complete_fixes(list(works.values()), findings, verify)
     from ..diagnose.explain import with_probe_facts
     from ..diagnose.preconditions import demote_met
 
@@ -407,10 +413,19 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     )
 
     findings = demote_met(findings, {str(w.tc.target): w.job.env for w in failed})
+    findings = _costed(findings, probes.outcome, host)
 
     attempts: dict[str, Any] = {}
-    if verify_fixes and failed:
-        findings, attempts = _verify(failed, findings, verify)
+    if verify_fixes:
+        judging = {"deploy": deploy, "glibc_max": glibc_max, "require_static": require_static}
+        findings, attempts = _verify(
+            list(works.values()),
+            findings,
+            verify,
+            workers=workers,
+            diagnoser=lambda work: _trial_diagnoser(work, probes.outcome, host, config, verify),
+            judging=judging,
+        )
 
     report_dir = output.report_dir(args, config, module_dir=module_dir)
     results = [_result(w, module_dir, report_dir) for w in works.values()]
@@ -490,8 +505,7 @@ def _result(work: _TargetWork, module_dir: Path, report_dir: output.ReportDir | 
         try:
             _copy(log, copied, roots)
             shown = str(copied)
-            verify_log = log.with_name(log.name.replace(".log", ".verify.log"))
-            if verify_log.is_file():
+            for verify_log in sorted(log.parent.glob(log.name.replace(".log", ".verify*.log"))):
                 _copy(verify_log, copied.with_name(verify_log.name), roots)
         except OSError as exc:
             raise InputError(f"cannot copy {log} into {report_dir.path}: {exc.strerror or exc}") from None
@@ -526,8 +540,10 @@ def _diagnose(
         target = str(work.tc.target)
         log = work.outcome.job.log
         log_text = log.read_text(encoding="utf-8", errors="replace")
-        own = list(diagnose_file(log, facts=_facts(work, probes, host), rules=rules))
+        facts = _facts(work, probes, host)
+        own = list(diagnose_file(log, facts=facts, rules=rules))
         own = [f if f.target else _with_target(f, target) for f in own]
+        own = _all_missing(own, work, facts)
         if work.usage is not None:
             # Facts that explain the log's own lines: the target's file sets (go list).
             own += cgo.explain_undefined(work.usage, log_text, work.job.cwd)
@@ -540,14 +556,18 @@ def _diagnose(
     return found
 
 
-def _complete_fixes(failed: Sequence[_TargetWork], findings: list[Finding], verify: Any) -> list[Finding]:
-    """Give a failed target's error findings the machine-applicable changes the facts allow."""
-    by_target = {str(w.tc.target): w for w in failed}
+def _complete_fixes(works: Sequence[_TargetWork], findings: list[Finding], verify: Any) -> list[Finding]:
+    """Give a failed target's error findings, and a built binary's, the machine-applicable changes
+    the facts allow."""
+    by_target = {str(w.tc.target): w for w in works if w.outcome is not None}
     logs: dict[str, str] = {}
     completed = []
     for finding in findings:
         work = by_target.get(finding.target or "")
         if work is None or finding.severity is not Severity.ERROR:
+            completed.append(finding)
+            continue
+        if work.outcome.status == "passed" and not finding.rule.startswith("artifact."):
             completed.append(finding)
             continue
         if finding.target not in logs:
@@ -570,27 +590,247 @@ def _with_target(finding: Finding, target: str) -> Finding:
     return dataclasses.replace(finding, target=target)
 
 
+def _smoke_causes(work: _TargetWork, config: Config) -> list[Finding]:
+    """A failed smoke run's output, diagnosed with the build-log rules (go-sqlite3's stub says
+    "Binary was compiled with 'CGO_ENABLED=0'...")."""
+    from ..diagnose.engine import diagnose_lines
+    from ..diagnose.facts import Facts
+    from ..diagnose.rules import load_rules
+
+    target = str(work.tc.target)
+    facts = Facts(target=work.tc.target, env=dict(work.job.env))
+    found = diagnose_lines(work.smoke.output.splitlines(), facts=facts, rules=load_rules(config.rules))
+    note = Evidence(source="artifact", text=f"printed by the smoke run of {work.job.output.name}")
+    return [
+        dataclasses.replace(f, target=target, evidence=(*f.evidence, note))
+        for f in found
+        if f.severity is not Severity.NOTICE and f.category != "other"
+    ]
+
+
+def _check_output_dir(args: argparse.Namespace) -> None:
+    """``--output`` into a directory that does not exist is refused before anything is built."""
+    target = getattr(args, "output", None)
+    if target and not Path(target).resolve().parent.is_dir():
+        raise InputError(f"--output {target}: directory {Path(target).parent} does not exist")
+
+
+# Categories a probe can only guess at before the build: a target that built proves them wrong.
+_BUILD_FAILURE_CATEGORIES = frozenset(
+    {
+        "cgo-no-c-compiler",
+        "cgo-wrong-compiler",
+        "cgo-headers-libs",
+        "windows-toolchain",
+        "darwin-ios-android-toolchain",
+        "cgo-required-but-disabled",
+    }
+)
+
+
+def _probe_guesses_on_passed(works: Mapping[str, _TargetWork], findings: list[Finding]) -> list[Finding]:
+    """A target that built carries no build-failure error from a probe's guess: such a finding
+    becomes a warning that says the build passed."""
+    passed = {t for t, w in works.items() if w.outcome is not None and w.outcome.status == "passed"}
+    kept = []
+    for finding in findings:
+        if (
+            finding.target in passed
+            and finding.rule.startswith("probe.")
+            and finding.severity is Severity.ERROR
+            and finding.category in _BUILD_FAILURE_CATEGORIES
+        ):
+            finding = dataclasses.replace(
+                finding,
+                severity=Severity.WARNING,
+                evidence=(
+                    *finding.evidence,
+                    Evidence(source="config", text=f"the build for {finding.target} passed all the same"),
+                ),
+            )
+        kept.append(finding)
+    return kept
+
+
+def _all_missing(own: list[Finding], work: _TargetWork, facts: Any) -> list[Finding]:
+    """A missing header or library in the log: every header and library the target's cgo packages
+    lack, found at once with the target's compiler, and one install line for all of them."""
+    from .. import cscan
+    from ..diagnose import fixes
+
+    wanted = {"log.cgo.missing-header", "log.cgo.missing-library"}
+    if not any(f.rule in wanted for f in own) or work.usage is None or not work.usage.packages:
+        return own
+    env = work.job.env
+    missing = cscan.missing(
+        packages=work.usage.packages, cc=facts.compiler or "gcc", cwd=work.job.cwd, env=env
+    )
+    if not missing:
+        return own
+    from .. import cdeps
+
+    found = [(k, h) for h in missing.headers if (k := cdeps.package_for("header", h))]
+    found += [(k, f"-l{lib}") for lib in missing.libraries if (k := cdeps.package_for("library", lib))]
+    unknown = [h for h in missing.headers if not cdeps.package_for("header", h)]
+    unknown += [f"-l{lib}" for lib in missing.libraries if not cdeps.package_for("library", lib)]
+    root = cdeps.runner_is_root()
+    fix = fixes.install_fix(
+        found,
+        target=work.tc.target,
+        manager=fixes.system_manager(facts),
+        host_goarch=facts.host_goarch,
+        root=root,
+    )
+    if fix is None:
+        return own
+    if unknown:
+        fix = dataclasses.replace(
+            fix, summary=f"{fix.summary}; also missing, not in the package table: {', '.join(unknown)}"
+        )
+    text = ", ".join([*missing.headers, *(f"-l{lib}" for lib in missing.libraries)])
+    evidence = Evidence(
+        source="probe", text=f"{facts.compiler or 'gcc'} cannot find for {work.tc.target}: {text}"
+    )
+    out = []
+    for finding in own:
+        if finding.rule in wanted:
+            finding = dataclasses.replace(finding, fix=fix, evidence=(*finding.evidence, evidence))
+        out.append(finding)
+    return out
+
+
+def _costed(findings: list[Finding], probes: Any, host: tuple[str, str]) -> list[Finding]:
+    """Every fix states its cost, fitted to this machine's package manager and user."""
+    from .. import cdeps
+    from ..diagnose import fixes
+
+    distribution = (probes.environment.get("libc") or {}).get("distribution") if probes else None
+    manager = cdeps.manager_for(distribution=distribution, host_goos=host[0])
+    root = cdeps.runner_is_root()
+    return [
+        dataclasses.replace(f, fix=fixes.with_cost(f.fix, target=f.target, manager=manager, root=root))
+        if f.fix is not None
+        else f
+        for f in findings
+    ]
+
+
+def _trial_diagnoser(
+    work: _TargetWork, probes: Any, host: tuple[str, str], config: Config, verify: Any
+) -> Any:
+    """How a failed trial rebuild of ``work`` is diagnosed: its log, with the trial's environment."""
+    from ..diagnose.engine import diagnose_file
+    from ..diagnose.rules import load_rules
+
+    rules = load_rules(config.rules)
+
+    def diagnose(trial: Any) -> list[Finding]:
+        facts = _facts(dataclasses.replace(work, job=trial), probes, host)
+        found = [
+            f if f.target else _with_target(f, str(work.tc.target))
+            for f in diagnose_file(trial.log, facts=facts, rules=rules)
+        ]
+        found = _all_missing(found, dataclasses.replace(work, job=trial), facts)
+        text = trial.log.read_text(encoding="utf-8", errors="replace")
+        return order(
+            verify.complete(f, target=work.tc.target, usage=work.usage, env=trial.env, log_text=text)
+            for f in found
+        )
+
+    return diagnose
+
+
+def _trial_judge(work: _TargetWork, module_dir: Path, judging: Mapping[str, Any]) -> Any:
+    """How a trial rebuild's binary is judged: as the original was, against the same systems."""
+    from ..checks.binary import judge
+    from ..inspect import read
+
+    def judge_trial(trial: Any) -> list[Finding]:
+        return judge(read(trial.output), expect=trial.target, target=str(trial.target), **judging)
+
+    return judge_trial
+
+
 def _verify(
-    failed: Sequence[_TargetWork], findings: list[Finding], verify: Any
+    works: Sequence[_TargetWork],
+    findings: list[Finding],
+    verify: Any,
+    *,
+    workers: int,
+    diagnoser: Any,
+    judging: Mapping[str, Any],
 ) -> tuple[list[Finding], dict[str, Any]]:
-    """Rebuild each failed target with its top error finding's changes, in a scratch directory."""
+    """Prove the top fix of each failed target, and of each built binary's error finding, by
+    rebuilding with it in a scratch directory (``--jobs`` at a time): a failed rebuild's log is
+    diagnosed and the next cause's fix added, a rebuilt binary is judged again."""
+    from concurrent.futures import ThreadPoolExecutor
+
     ordered = order(findings)
+    jobs: list[tuple[_TargetWork, Finding, bool]] = []
+    for work in works:
+        if work.outcome is None:
+            continue
+        target = str(work.tc.target)
+        built = work.outcome.status == "passed"
+        # The most important error finding that carries a machine-applicable fix.
+        tops = [
+            f
+            for f in ordered
+            if f.target == target
+            and f.severity is Severity.ERROR
+            and f.fix is not None
+            and (f.fix.changes or (not built and _installs_packages(f)))
+            and (not built or f.rule.startswith("artifact."))
+        ]
+        if tops:
+            jobs.append((work, tops[0], built))
     attempts: dict[str, Any] = {}
     replaced: dict[int, Finding] = {}
-    with tempfile.TemporaryDirectory(prefix="gocross-verify-") as scratch:
-        for work in failed:
-            target = str(work.tc.target)
-            # The most important error finding that carries a machine-applicable fix.
-            tops = [
-                f
-                for f in ordered
-                if f.target == target and f.severity is Severity.ERROR and f.fix is not None and f.fix.changes
-            ]
-            if not tops:
+    extra: list[Finding] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="gocross-verify-") as scratch,
+        ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gocross-verify") as pool,
+    ):
+
+        def one(item: tuple[_TargetWork, Finding, bool]) -> tuple[Finding, Any]:
+            work, top, built = item
+            judge = _trial_judge(work, work.job.cwd, judging) if built else None
+            proven: tuple[Finding, Any] = verify.prove(
+                top,
+                work.job,
+                Path(scratch),
+                diagnose=None if built else diagnoser(work),
+                judge=judge,
+                stage=None if built else verify.stager(work.tc.target, work.job.env),
+            )
+            return proven
+
+        for (work, top, _), (new, chain) in zip(jobs, pool.map(one, jobs), strict=True):
+            replaced[id(top)] = new
+            if chain is None:
                 continue
-            new, attempt = verify.attempt(tops[0], work.job, Path(scratch))
-            replaced[id(tops[0])] = new
-            if attempt is not None:
-                attempts[target] = attempt.to_json()
+            attempts[str(work.tc.target)] = chain.to_json()
+            if chain.next_cause is not None and not chain.passed:
+                extra.append(_next_cause(chain.next_cause, top))
     # The ranked list (one finding per cause) is what the attempts were made on.
-    return [replaced.get(id(f), f) for f in ordered], attempts
+    return order([*(replaced.get(id(f), f) for f in ordered), *extra]), attempts
+
+
+def _installs_packages(finding: Finding) -> bool:
+    """Whether a finding's fix installs packages (the trial can stand them in, unpacked)."""
+    cost = finding.fix.cost if finding.fix else None
+    return cost is not None and cost.package_manager == "apt" and finding.category == "cgo-headers-libs"
+
+
+def _next_cause(cause: Finding, top: Finding) -> Finding:
+    """The cause a failed trial rebuild named, reported after the one it was found behind."""
+    note = Evidence(
+        source="config", text=f"found by --verify-fixes in the rebuild with the fix for: {top.title}"
+    )
+    return dataclasses.replace(
+        cause,
+        rule=cause.rule,
+        evidence=(*cause.evidence, note),
+        priority=min(cause.priority, top.priority - 1),
+        confidence=min(cause.confidence, top.confidence),
+    )

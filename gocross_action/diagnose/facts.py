@@ -102,6 +102,7 @@ class Facts:
     probes: Mapping[str, str] = field(default_factory=dict)
     cgo_packages: tuple[str, ...] | None = None
     markers: frozenset[str] = frozenset()
+    distribution: str | None = None  # os-release ID of the build machine (probe), for package names
     output_target: Target | None = None  # named by go build's -o (app-linux-arm64)
 
     @property

@@ -216,6 +216,8 @@ def _fix(finding: Finding) -> str:
         changes = [code_span(f"{k}={v}") for k, v in fix.changes.env.items()]
         changes += [code_span(flag) for flag in fix.changes.flags]
         out += f"\nChanges: {', '.join(changes)}\n"
+    if fix.cost:
+        out += f"\nCost: {inline(fix.cost.line())}\n"
     for snippet in fix.snippets:
         out += "\n" + fence(snippet.code, snippet.language)
     return out

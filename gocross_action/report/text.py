@@ -65,6 +65,8 @@ def _finding(f: Finding, report: Report, color: bool, verbose: bool) -> list[str
         if f.fix.changes:
             changes = [f"{k}={v}" for k, v in f.fix.changes.env.items()] + list(f.fix.changes.flags)
             lines.append(f"    changes: {clean(' '.join(changes))}")
+        if f.fix.cost:
+            lines.append(f"    cost: {clean(f.fix.cost.line())}")
         for snippet in f.fix.snippets:
             lines.extend(f"    {clean(line)}" for line in snippet.code.rstrip("\n").splitlines())
     if verbose and f.confidence < 1:
