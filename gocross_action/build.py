@@ -127,10 +127,11 @@ class Manifest:
     def remove_stale(self, output: Path) -> None:
         """A target that failed this time leaves no binary from an earlier run: the file is
         removed when it is the very one this tool wrote (never a file someone else put there)."""
-        key = str(output.resolve())
-        if key in self.files and self.may_write(output):
+        keys = [k for k in (self._key(output), str(output.resolve())) if k in self.files]
+        if keys and self.may_write(output):
             output.unlink(missing_ok=True)
-            del self.files[key]
+            for key in keys:
+                del self.files[key]
 
     def save(self) -> None:
         content = json.dumps({"files": self.files}, indent=1, sort_keys=True)

@@ -164,7 +164,26 @@ def _imports_c(header: str) -> bool:
     )
 
 
+def _without_block_comments(text: str) -> str:
+    """``text`` with its ``/* ... */`` comments blanked (a cgo preamble holds C code whose lines
+    may start with ``const``); one pass, linear in the text."""
+    parts = []
+    at = 0
+    while True:
+        start = text.find("/*", at)
+        if start < 0:
+            parts.append(text[at:])
+            return "".join(parts)
+        end = text.find("*/", start + 2)
+        parts.append(text[at:start])
+        if end < 0:
+            return "".join(parts)
+        parts.append("\n" * text.count("\n", start, end))  # keep line numbers
+        at = end + 2
+
+
 def _header(text: str) -> str:
+    text = _without_block_comments(text)
     cut = re.search(r"^(?:func|type|var|const)\b", text, re.MULTILINE)
     return text[: cut.start()] if cut else text
 
@@ -335,14 +354,18 @@ def explain_errors(
         compiled = (*package.go_files, *package.cgo_files)
         if any(declares(directory / f, error.symbol) for f in compiled):
             continue  # defined for this target: not a file-set question
-        cause = None
+        # Of the left-out files that declare it, the one cgo would bring back wins (for this
+        # GOOS/GOARCH, turning cgo on fixes the build), then one a named constraint drops.
+        candidates = []
         for name in package.ignored:
             at = declares(directory / name, error.symbol)
             if at is not None:
                 why = exclusion(directory / name, settings)
-                cause = Cause(error=error, package=package, file=name, declared_at=at, why=why)
-                if why.kind != "other":
+                candidates.append(Cause(error=error, package=package, file=name, declared_at=at, why=why))
+                if why.kind == "cgo":
                     break
+        rank = {"cgo": 0, "other": 2}
+        cause = min(candidates, key=lambda c: rank.get(c.why.kind, 1)) if candidates else None
         if cause is None and not settings.cgo:
             cgo_left_out = [n for n in package.ignored if exclusion(directory / n, settings).kind == "cgo"]
             if cgo_left_out:

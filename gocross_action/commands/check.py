@@ -445,7 +445,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
     environment["cgo-usage"] = {t: w.usage.to_json() for t, w in works.items() if w.usage is not None}
     if smoke_args is not None:
         environment["smoke"] = {t: w.smoke.to_json() for t, w in works.items() if w.smoke is not None}
-    if verify_fixes and failed:  # also when no fix could be tried: the report says so per target
+    if verify_fixes and (failed or attempts):  # also when no fix could be tried: the report says so
         environment["verify-fixes"] = attempts
     environment["timings"] = timings.to_json()
     root = repo_root(module_dir) or module_dir  # the repository holding the module, else the module
