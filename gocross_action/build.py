@@ -127,7 +127,7 @@ class Manifest:
     def remove_stale(self, output: Path) -> None:
         """A target that failed this time leaves no binary from an earlier run: the file is
         removed when it is the very one this tool wrote (never a file someone else put there)."""
-        keys = [k for k in (self._key(output), str(output.resolve())) if k in self.files]
+        keys = [k for k in dict.fromkeys((self._key(output), str(output.resolve()))) if k in self.files]
         if keys and self.may_write(output):
             output.unlink(missing_ok=True)
             for key in keys:
