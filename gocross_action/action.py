@@ -491,22 +491,7 @@ def log_report(report: Report) -> None:
 
 def give_back(workspace: Path, paths: Sequence[Path]) -> None:
     """Files created in the workspace belong to the container's root: hand them (recursively) to
-    the workspace's owner so later steps on the runner can change and delete them."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return
-    try:
-        owner = workspace.stat()
-    except OSError:
-        return
-    if owner.st_uid == 0 and owner.st_gid == 0:
-        return
-    for top in paths:
-        if not top.exists() or not top.resolve().is_relative_to(workspace.resolve()):
-            continue
-        for path in [top, *(top.rglob("*") if top.is_dir() else [])]:
-            try:
-                stat = path.lstat()
-                if (stat.st_uid, stat.st_gid) != (owner.st_uid, owner.st_gid):
-                    os.lchown(path, owner.st_uid, owner.st_gid)
-            except OSError:
-                continue
+    the workspace's owner so later steps on the runner can change and delete them. Only what lies
+    inside the workspace is handed over."""
+    inside = [p for p in paths if p.exists() and p.resolve().is_relative_to(workspace.resolve())]
+    runner_files.hand_over(inside, owner_of=workspace)

@@ -39,9 +39,9 @@ def _size(limit: int) -> str:
     return f"{limit >> 20} MB" if limit >= 1 << 20 and limit % (1 << 20) == 0 else f"{limit} bytes"
 
 
-def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
-    """The bytes of the regular file ``path``, at most ``limit`` of them; ``InputError`` (exit 2)
-    with a one-line message naming ``what`` and the path otherwise."""
+def _open_regular_fd(path: Path | str, what: str) -> tuple[int, os.stat_result]:
+    """``path`` opened without blocking (a FIFO or device never stalls the open), with its status
+    read from the descriptor; ``InputError`` unless it is a regular file."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -51,6 +51,17 @@ def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"cannot read {what} {path}: {_kind(st.st_mode)}, not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; ``InputError`` (exit 2)
+    with a one-line message naming ``what`` and the path otherwise."""
+    fd, st = _open_regular_fd(path, what)
+    try:
         if st.st_size > limit:
             raise InputError(f"cannot read {what} {path}: {st.st_size} bytes, over the {_size(limit)} limit")
         chunks: list[bytes] = []
@@ -73,15 +84,8 @@ def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
 def open_regular(path: Path | str, *, what: str) -> BinaryIO:
     """``path`` opened for streaming (a log of any size), once it is known to be a regular file:
     the check is made on the open descriptor, so nothing swapped in between can block the read."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd, _ = _open_regular_fd(path, what)
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"cannot read {what} {path}: {_kind(st.st_mode)}, not a regular file")
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
