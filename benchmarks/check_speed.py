@@ -26,10 +26,11 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _check_run import timed_check
 
 TARGETS = ("linux/amd64", "linux/arm64", "linux/arm", "windows/amd64", "darwin/arm64", "freebsd/amd64")
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,20 +131,8 @@ def bare_loop(directory: Path, env: dict[str, str]) -> float:
 
 def gocross(directory: Path, env: dict[str, str]) -> tuple[float, dict[str, float]]:
     """Wall time, and the report's per-stage seconds."""
-    argv = [sys.executable, "-m", "gocross_action.cli", "check", str(directory)]
-    argv += ["--targets", ",".join(TARGETS)]
-    report = directory / "bench-report.json"
-    started = time.monotonic()
-    proc = subprocess.run(
-        [*argv, "--format", "json", "--output", str(report), "--fail-on", "never"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    took = time.monotonic() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"gocross check failed ({proc.returncode}):\n{proc.stderr}")
-    timings = json.loads(report.read_text())["environment"].get("timings") or {}
+    took, data = timed_check(directory, TARGETS, env)
+    timings = data["environment"].get("timings") or {}
     stages = {name: s["seconds"] for name, s in (timings.get("stages") or {}).items()}
     return took, stages
 

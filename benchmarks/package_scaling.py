@@ -19,11 +19,12 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _check_run import timed_check
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = 100
@@ -70,19 +71,7 @@ def bare(directory: Path, env: dict[str, str]) -> float:
 
 
 def gocross(directory: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
-    report = directory / "bench-report.json"
-    argv = [sys.executable, "-m", "gocross_action.cli", "check", str(directory), "--targets", "linux/amd64"]
-    started = time.monotonic()
-    proc = subprocess.run(
-        [*argv, "--format", "json", "--output", str(report), "--fail-on", "never"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    took = time.monotonic() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"gocross check failed ({proc.returncode}):\n{proc.stderr}")
-    data: dict[str, Any] = json.loads(report.read_text())
+    took, data = timed_check(directory, ["linux/amd64"], env)
     if data["targets"][0]["status"] != "passed":
         raise SystemExit(f"the build failed: {data['findings'][:1]}")
     return took, data

@@ -18,11 +18,12 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _check_run import timed_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,27 +70,7 @@ def loop(directory: Path, targets: list[str], env: dict[str, str]) -> float:
 
 
 def gocross(directory: Path, targets: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
-    report = directory / "bench-report.json"
-    argv = [
-        sys.executable,
-        "-m",
-        "gocross_action.cli",
-        "check",
-        str(directory),
-        "--targets",
-        ",".join(targets),
-    ]
-    started = time.monotonic()
-    proc = subprocess.run(
-        [*argv, "--format", "json", "--output", str(report), "--fail-on", "never"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    took = time.monotonic() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"gocross check failed ({proc.returncode}):\n{proc.stderr}")
-    return took, json.loads(report.read_text())
+    return timed_check(directory, targets, env)
 
 
 def main() -> int:
