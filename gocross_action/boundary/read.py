@@ -81,6 +81,26 @@ def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
         os.close(fd)
 
 
+def read_head(path: Path | str, *, limit: int, what: str) -> bytes:
+    """The first ``limit`` bytes of the regular file ``path`` (all of it when smaller): for a
+    file gocross only needs to scan, such as a build log whose size the build decides."""
+    fd, _ = _open_regular_fd(path, what)
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        while total < limit:
+            chunk = os.read(fd, min(_CHUNK, limit - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
 def open_regular(path: Path | str, *, what: str) -> BinaryIO:
     """``path`` opened for streaming (a log of any size), once it is known to be a regular file:
     the check is made on the open descriptor, so nothing swapped in between can block the read."""

@@ -76,6 +76,28 @@ class _TargetWork:
     smoke: Any = None  # smoke.SmokeResult
     findings: list[Finding] = field(default_factory=list)
     skip_reason: str | None = None
+    _log_text: str | None = field(default=None, init=False, repr=False)  # not copied by replace()
+
+    def log_text(self) -> str:
+        """The build log's text, read once (its first LOG_TEXT_LIMIT bytes: the build decides
+        the log's size) for the analyses that need it whole."""
+        if self._log_text is None:
+            self._log_text = _read_log(self.outcome.job.log)
+        return self._log_text
+
+
+# Build logs are read whole for the file-set, probe-fact and fix analyses; past this size only
+# the head is (the rules stream the whole log).
+LOG_TEXT_LIMIT = 16 * 1024 * 1024
+
+
+def _read_log(log: Path) -> str:
+    from ..boundary.read import read_head
+
+    try:
+        return read_head(log, limit=LOG_TEXT_LIMIT, what="build log").decode("utf-8", errors="replace")
+    except InputError:
+        return ""
 
 
 def _targets(args: argparse.Namespace, config: Config) -> list[TargetConfig]:
@@ -143,17 +165,10 @@ def _output_taken(tc: TargetConfig, path: Path) -> Finding:
     )
 
 
-def _fallback(target: str, log: Path) -> Finding:
+def _fallback(target: str, log: Path, text: str) -> Finding:
     """The build failed and no rule knows why: the evidence is the line that ended it (the
     last non-empty line, with its line number), then the lines just above it."""
-    try:
-        numbered = [
-            (n, line)
-            for n, line in enumerate(log.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
-            if line.strip()
-        ]
-    except OSError:
-        numbered = []
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     evidence: tuple[Evidence, ...]
     if numbered:
         last_no, last = numbered[-1]
@@ -406,9 +421,7 @@ def build_report(args: argparse.Namespace, config: Config) -> Report:
 
     findings = with_probe_facts(
         findings,
-        logs={
-            str(w.tc.target): w.outcome.job.log.read_text(encoding="utf-8", errors="replace") for w in failed
-        },
+        logs={str(w.tc.target): w.log_text() for w in failed},
         cgo_facts=(environment.get("cgo") or {}).get("targets") or {},
     )
 
@@ -539,7 +552,7 @@ def _diagnose(
     for work in failed:
         target = str(work.tc.target)
         log = work.outcome.job.log
-        log_text = log.read_text(encoding="utf-8", errors="replace")
+        log_text = work.log_text()
         facts = _facts(work, probes, host)
         own = list(diagnose_file(log, facts=facts, rules=rules))
         own = [f if f.target else _with_target(f, target) for f in own]
@@ -551,7 +564,7 @@ def _diagnose(
             if cause is not None:
                 own.append(cause)
         if not any(f.severity is Severity.ERROR for f in own):
-            own.append(_fallback(target, log))
+            own.append(_fallback(target, log, log_text))
         found += own
     return found
 
@@ -560,7 +573,6 @@ def _complete_fixes(works: Sequence[_TargetWork], findings: list[Finding], verif
     """Give a failed target's error findings, and a built binary's, the machine-applicable changes
     the facts allow."""
     by_target = {str(w.tc.target): w for w in works if w.outcome is not None}
-    logs: dict[str, str] = {}
     completed = []
     for finding in findings:
         work = by_target.get(finding.target or "")
@@ -570,15 +582,13 @@ def _complete_fixes(works: Sequence[_TargetWork], findings: list[Finding], verif
         if work.outcome.status == "passed" and not finding.rule.startswith("artifact."):
             completed.append(finding)
             continue
-        if finding.target not in logs:
-            logs[finding.target or ""] = work.outcome.job.log.read_text(encoding="utf-8", errors="replace")
         completed.append(
             verify.complete(
                 finding,
                 target=work.tc.target,
                 usage=work.usage,
                 env=work.job.env,
-                log_text=logs[finding.target or ""],
+                log_text=work.log_text(),
             )
         )
     return completed
@@ -731,7 +741,7 @@ def _trial_diagnoser(
             for f in diagnose_file(trial.log, facts=facts, rules=rules)
         ]
         found = _all_missing(found, dataclasses.replace(work, job=trial), facts)
-        text = trial.log.read_text(encoding="utf-8", errors="replace")
+        text = _read_log(trial.log)
         return order(
             verify.complete(f, target=work.tc.target, usage=work.usage, env=trial.env, log_text=text)
             for f in found

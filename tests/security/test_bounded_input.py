@@ -172,3 +172,27 @@ def test_a_rules_file_that_is_another_file_does_not_echo_its_content(tmp_path: P
     rules.write_text(f"root:x:0:0:{SECRET}:/root:/bin/bash\ndaemon:x:1:1::/:/bin/false\n", encoding="utf-8")
     result = run_gocross(["rules", "test", str(rules)], cwd=tmp_path)
     refused(result, words="a string of")
+
+
+def test_a_build_log_is_read_for_analysis_only_up_to_its_limit(tmp_path: Path) -> None:
+    """The build decides how large its log grows: the whole-log analyses of check get its head,
+    never more than the limit, whatever the file's size."""
+    from gocross_action.boundary.read import read_head
+
+    log = tmp_path / "linux_amd64.log"
+    with log.open("wb") as out:
+        out.truncate(64 * 1024 * 1024)  # sparse: 64 MB on paper
+    assert len(read_head(log, limit=1024 * 1024, what="build log")) == 1024 * 1024
+    small = tmp_path / "small.log"
+    small.write_bytes(b"./main.go:3:2: undefined: x\n")
+    assert read_head(small, limit=1024 * 1024, what="build log") == small.read_bytes()
+
+
+def test_a_fifo_in_place_of_a_build_log_is_refused_without_waiting(fifo: Path) -> None:
+    from gocross_action.boundary.read import read_head
+    from gocross_action.errors import InputError
+
+    started = time.monotonic()
+    with pytest.raises(InputError, match="not a regular file"):
+        read_head(fifo, limit=1024, what="build log")
+    assert time.monotonic() - started < 5
