@@ -7,7 +7,6 @@ cgo files for this target. Standard packages are left out: they all have pure-Go
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,9 +30,6 @@ _FORMAT = "\t".join(
     )
 )
 _FIELDS = 8
-_IMPORT_SINGLE = re.compile(r'^import\s+"C"', re.MULTILINE)
-_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.MULTILINE)
-_C_SPEC = re.compile(r'(?:^|\s)"C"(?:\s|$)')
 LIST_TIMEOUT_S = 120
 
 
@@ -154,16 +150,11 @@ def _list(
 
 
 def imports_c(path: Path) -> bool:
-    """Whether a Go file has ``import "C"`` (read up to its first declaration)."""
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    cut = re.search(r"^(func|type|var|const)\b", head, re.MULTILINE)
-    head = head[: cut.start()] if cut else head
-    if _IMPORT_SINGLE.search(head):
-        return True
-    return any(_C_SPEC.search(block) for block in _IMPORT_BLOCK.findall(head))
+    """Whether a Go file has ``import "C"`` (the file-set reader's test, bounded and past a C
+    preamble whose lines may start with ``const``)."""
+    from . import filesets
+
+    return filesets.imports_c(path)
 
 
 def _candidates(rows: Sequence[_Row]) -> bool:

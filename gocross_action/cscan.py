@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .filesets import head_of
+
 MAX_FILES = 40
 CALL_TIMEOUT_S = 20
 _SEP = '"\\x1f"'  # a Go template string: fields joined by the unit separator
@@ -161,10 +163,7 @@ def missing(
             if budget <= 0:
                 break
             budget -= 1
-            try:
-                code = preamble((Path(directory) / name).read_text(encoding="utf-8", errors="replace"))
-            except OSError:
-                continue
+            code = preamble(head_of(Path(directory) / name))
             if code and "#include" in code:
                 headers.update(dict.fromkeys(_headers(words, cflags, directory, code, env)))
         for flag in ldflags:

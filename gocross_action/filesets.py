@@ -146,12 +146,25 @@ def suffix_constraint(name: str) -> tuple[str | None, str | None]:
 
 
 def _head(path: Path) -> str:
+    """The first MAX_SOURCE bytes of a Go file (a FIFO or device in its place reads as empty)."""
+    from .boundary.read import read_head
+    from .errors import InputError
+
     try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            text = handle.read(MAX_SOURCE)
-    except OSError:
+        return read_head(path, limit=MAX_SOURCE, what="Go file").decode("utf-8", errors="replace")
+    except InputError:
         return ""
-    return text
+
+
+def head_of(path: Path) -> str:
+    """A Go file's head (see ``_head``), for other readers of Go sources (cgo preambles)."""
+    return _head(path)
+
+
+def imports_c(path: Path) -> bool:
+    """Whether a Go file has ``import "C"`` (read up to its first declaration, past any C
+    preamble)."""
+    return _imports_c(_header(_head(path)))
 
 
 def _imports_c(header: str) -> bool:

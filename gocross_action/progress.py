@@ -13,6 +13,7 @@ from typing import TextIO
 from . import console
 
 LOG_LINES_IN_GROUP = 400
+LOG_TAIL_BYTES = 4 * 1024 * 1024  # what is read of a failed build's log to fold its last lines
 
 
 class Progress:
@@ -66,13 +67,24 @@ class Progress:
 
     def _fold(self, title: str, log: Path | None) -> None:
         lines: list[str] = []
+        whole = True
         if log is not None:
+            from .boundary.read import read_tail
+            from .errors import InputError
+
             try:
-                lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
+                # The build decides the log's size: only its end is read (and shown).
+                lines = (
+                    read_tail(log, limit=LOG_TAIL_BYTES, what="build log")
+                    .decode("utf-8", errors="replace")
+                    .splitlines()
+                )
+                whole = log.stat().st_size <= LOG_TAIL_BYTES
+            except (InputError, OSError):
                 lines = []
         with console.group(f"gocross {title}"):
-            if len(lines) > LOG_LINES_IN_GROUP:
-                console.message(f"... {len(lines) - LOG_LINES_IN_GROUP} earlier lines in {log}")
+            if len(lines) > LOG_LINES_IN_GROUP or not whole:
+                earlier = f"{len(lines) - LOG_LINES_IN_GROUP} earlier lines" if whole else "earlier lines"
+                console.message(f"... {earlier} in {log}")
             # The log is the build's output: data the runner must not read as commands.
             console.echo(lines[-LOG_LINES_IN_GROUP:])

@@ -81,20 +81,36 @@ def read_bounded(path: Path | str, *, limit: int, what: str) -> bytes:
         os.close(fd)
 
 
+def _read_up_to(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, min(_CHUNK, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def read_head(path: Path | str, *, limit: int, what: str) -> bytes:
     """The first ``limit`` bytes of the regular file ``path`` (all of it when smaller): for a
     file gocross only needs to scan, such as a build log whose size the build decides."""
     fd, _ = _open_regular_fd(path, what)
     try:
-        chunks: list[bytes] = []
-        total = 0
-        while total < limit:
-            chunk = os.read(fd, min(_CHUNK, limit - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks)
+        return _read_up_to(fd, limit)
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def read_tail(path: Path | str, *, limit: int, what: str) -> bytes:
+    """The last ``limit`` bytes of the regular file ``path`` (all of it when smaller)."""
+    fd, st = _open_regular_fd(path, what)
+    try:
+        os.lseek(fd, max(0, st.st_size - limit), os.SEEK_SET)
+        return _read_up_to(fd, limit)
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     finally:

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 CACHE_DIR = PurePosixPath(".cache") / "gocross"
 CONTAINER_HOME = "/github/home"
 GO_VERSION_TIMEOUT_S = 60
+GO_SUM_LIMIT = 64 * 1024 * 1024  # bytes of go.sum hashed into the cache key (repository content)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,9 +87,16 @@ def cache_key(
 ) -> str:
     """``gocross-<os>-<go version>-<go.sum digest>-<targets and cgo compilers digest>``: a new Go,
     a dependency change, or another target set or compiler gives a new cache entry."""
+    from ..boundary.read import read_head
+    from ..errors import InputError
+
     try:
-        go_sum = hashlib.sha256((module_dir / "go.sum").read_bytes()).hexdigest()[:16]
-    except OSError:
+        # Repository content: a regular file only, at most GO_SUM_LIMIT bytes hashed.
+        go_sum = hashlib.sha256(
+            read_head(module_dir / "go.sum", limit=GO_SUM_LIMIT, what="go.sum")
+        ).hexdigest()
+        go_sum = go_sum[:16]
+    except InputError:
         go_sum = "nosum"
     matrix = _digest([*sorted(set(targets)), "--", *sorted(set(compilers))])
     return f"gocross-{os_name}-{go}-{go_sum}-{matrix}"

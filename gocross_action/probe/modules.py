@@ -17,6 +17,7 @@ from .model import ProbeContext, ProbeResult, result
 
 NAME = "modules"
 CATEGORY = "module-proxy-sum"
+MODULES_TXT_LIMIT = 16 * 1024 * 1024  # bytes of vendor/modules.txt read (repository content)
 KEYS = ("GOFLAGS", "GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE", "GOWORK")
 
 
@@ -66,7 +67,17 @@ def matches_patterns(path: str, patterns: str) -> bool:
 def vendor_problems(mod: gomod.GoMod) -> list[str]:
     """How vendor/modules.txt disagrees with go.mod's requirements (cmd/go's consistency check,
     without replace directives)."""
-    text = (mod.path.parent / "vendor" / "modules.txt").read_text(encoding="utf-8", errors="replace")
+    from ..boundary.read import read_head
+    from ..errors import InputError
+
+    # Repository content: a regular file only, and only its first MODULES_TXT_LIMIT bytes.
+    try:
+        raw = read_head(
+            mod.path.parent / "vendor" / "modules.txt", limit=MODULES_TXT_LIMIT, what="modules.txt"
+        )
+    except InputError:
+        return []  # not a regular file (swapped since the probe looked): nothing to compare
+    text = raw.decode("utf-8", errors="replace")
     listed: dict[str, str] = {}
     explicit: set[str] = set()
     current: str | None = None

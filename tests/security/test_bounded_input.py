@@ -196,3 +196,44 @@ def test_a_fifo_in_place_of_a_build_log_is_refused_without_waiting(fifo: Path) -
     with pytest.raises(InputError, match="not a regular file"):
         read_head(fifo, limit=1024, what="build log")
     assert time.monotonic() - started < 5
+
+
+def test_the_folded_log_tail_reads_only_the_end_of_a_huge_log(tmp_path: Path) -> None:
+    from gocross_action.boundary.read import read_tail
+
+    log = tmp_path / "linux_amd64.log"
+    with log.open("wb") as out:
+        out.truncate(64 * 1024 * 1024)
+        out.seek(64 * 1024 * 1024 - 6)
+        out.write(b"last!\n")
+    tail = read_tail(log, limit=1024, what="build log")
+    assert len(tail) == 1024
+    assert tail.endswith(b"last!\n")
+
+
+def test_a_fifo_in_place_of_a_go_source_or_go_sum_is_not_waited_on(tmp_path: Path) -> None:
+    from gocross_action import filesets
+    from gocross_action.github.cache import cache_key
+
+    module = tmp_path / "module"
+    module.mkdir()
+    os.mkfifo(module / "cgo_linux.go")
+    os.mkfifo(module / "go.sum")
+    started = time.monotonic()
+    assert filesets.imports_c(module / "cgo_linux.go") is False
+    key = cache_key(os_name="linux", go="go1.26.8", module_dir=module, targets=["linux/amd64"], compilers=[])
+    assert "-nosum-" in key
+    assert time.monotonic() - started < 5
+
+
+def test_import_c_after_a_preamble_whose_c_lines_start_with_const_is_seen(tmp_path: Path) -> None:
+    from gocross_action import cgo, filesets
+
+    source = tmp_path / "pcap_unix.go"
+    source.write_text(
+        'package pcap\n\nimport (\n\t"errors"\n)\n\n/*\n#include <stdio.h>\n'
+        'const char* name(int t) { return 0; }\n*/\nimport "C"\n\nvar _ = errors.New\n',
+        encoding="utf-8",
+    )
+    assert filesets.imports_c(source)
+    assert cgo.imports_c(source)
