@@ -125,20 +125,35 @@ class Snippet:
 
 @dataclass(frozen=True, kw_only=True)
 class Changes:
-    """The machine-applicable part of a fix: environment overrides and extra ``go build`` flags."""
+    """The machine-applicable part of a fix: environment overrides, extra ``go build`` flags and
+    ``go mod edit`` flags for the module's go.mod (``go_mod``: a change to the repository's files,
+    reported as ``go_mod_edit``, only when there is one)."""
 
     env: Mapping[str, str] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
+    go_mod: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.env) or bool(self.flags)
+        return bool(self.env) or bool(self.flags) or bool(self.go_mod)
+
+    def words(self) -> list[str]:
+        """The changes as a reader applies them: ``NAME=value``, flags, ``go mod edit ...``."""
+        edit = [f"go mod edit {' '.join(self.go_mod)}"] if self.go_mod else []
+        return [*(f"{k}={v}" for k, v in self.env.items()), *self.flags, *edit]
 
     def to_json(self) -> dict[str, Any]:
-        return {"env": dict(self.env), "flags": list(self.flags)}
+        out: dict[str, Any] = {"env": dict(self.env), "flags": list(self.flags)}
+        if self.go_mod:
+            out["go_mod_edit"] = list(self.go_mod)
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Changes:
-        return cls(env=dict(data.get("env") or {}), flags=tuple(data.get("flags") or ()))
+        return cls(
+            env=dict(data.get("env") or {}),
+            flags=tuple(data.get("flags") or ()),
+            go_mod=tuple(data.get("go_mod_edit") or ()),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,8 +4,9 @@ A fix is machine-applicable when it carries ``changes`` (environment overrides, 
 flags). Findings from rules that know the cause but not this machine get their changes here,
 from the facts: CGO_ENABLED=0 when no package needs cgo, CC set to an installed cross compiler
 (or ``zig cc -target ...``, with a glibc version for a binary whose floor is too new),
-``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE. A package-install fix is stood in
-for by the packages unpacked in a scratch directory (``sysroot``).
+``-buildvcs=false``, ``GOFLAGS=-mod=mod``, a writable GOCACHE, the Go proxy when GOPROXY=off,
+go.mod's go line set to the Go in use (``repofix``). A package-install fix is stood in for by
+the packages unpacked in a scratch directory (``sysroot``); a go.mod edit is made on a copy.
 
 The rebuild runs in a scratch copy of the environment and writes to a scratch directory. When it
 fails, its log is diagnosed and the next cause's fix added (``prove``: at most ``MAX_STEPS``
@@ -24,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import build
+from . import build, repofix
 from .cgo import CgoUsage
+from .errors import InputError
 from .findings import Changes, Evidence, Finding, Fix, Snippet
 from .smoke import host_goarch, host_goos
 from .targets import Target, cross_toolchain
@@ -90,8 +92,13 @@ def derive(
             flags=("-buildvcs=false",)
         ), "Build with -buildvcs=false (or mark the checkout safe in git)"
     if category == "module-proxy-sum":
-        if re.search(r"GOPROXY=off|GOFLAGS=-mod=vendor|dial tcp|lookup .* on ", log_text):
-            return None  # offline or unreachable: no local change makes the modules appear
+        if re.search(r"GOFLAGS=-mod=vendor|dial tcp|lookup .* on ", log_text):
+            return None  # vendored or unreachable: no local change makes the modules appear
+        if "module lookup disabled by GOPROXY=off" in log_text:
+            return Changes(env={"GOPROXY": GO_DEFAULT_PROXY}), (
+                f"Set GOPROXY={GO_DEFAULT_PROXY} (Go's default) so go may download the modules "
+                "the module cache lacks"
+            )
         goflags = _goflags_mod(env)
         return Changes(env={"GOFLAGS": goflags}), f"Set GOFLAGS={goflags} so go may update go.mod and go.sum"
     if category == "gocache-home":
@@ -101,8 +108,13 @@ def derive(
             changes["GOMODCACHE"] = f"{base}/gocross-gomodcache"
         words = " and ".join(f"{k}={v}" for k, v in changes.items())
         return Changes(env=changes), f"Set {words} (a writable directory)"
+    if category == "go-version-toolchain":
+        return repofix.go_line(log_text)
     return None
 
+
+# What GOPROXY is when nothing sets it.
+GO_DEFAULT_PROXY = "https://proxy.golang.org,direct"
 
 _HAS_GLIBC = re.compile(r"has glibc (?P<version>\d+\.\d+)")
 
@@ -153,8 +165,13 @@ def complete(
         snippets = (Snippet(language="yaml", code="env:\n" + "\n".join(lines) + "\n"),)
     elif changes.flags:
         snippets = (Snippet(language="bash", code=f"go build {' '.join(changes.flags)} ...\n"),)
+    elif changes.go_mod:
+        snippets = (repofix.snippet(changes),)
     old = finding.fix.snippets if finding.fix else ()
-    return dataclasses.replace(finding, fix=Fix(summary=summary, snippets=(*snippets, *old), changes=changes))
+    fix = Fix(summary=summary, snippets=(*snippets, *old), changes=changes)
+    if changes.go_mod:  # the cost of a repository edit, with the edit that undoes it
+        fix = dataclasses.replace(fix, cost=repofix.cost(changes, target=str(target), log_text=log_text))
+    return dataclasses.replace(finding, fix=fix)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,22 +197,28 @@ class Attempt:
         }
 
 
-def _scratch_modfile(changes: Changes, module_dir: Path, scratch: Path) -> tuple[str, ...]:
-    """With ``-mod=mod`` go may rewrite go.mod and go.sum: the trial gets copies, so the user's
-    files stay as they are (``-modfile`` reads and writes the .sum beside the given .mod)."""
-    if "-mod=mod" not in shlex.split(changes.env.get("GOFLAGS", "")) and "-mod=mod" not in changes.flags:
+def _scratch_modfile(changes: Changes, job: build.BuildJob, scratch: Path) -> tuple[str, ...]:
+    """With ``-mod=mod`` (the fix's or the build's own) go may rewrite go.mod and go.sum, and a
+    go.mod edit is the fix itself: the trial gets copies, so the user's files stay as they are
+    (``-modfile`` reads and writes the .sum beside the given .mod)."""
+    goflags = shlex.split({**job.env, **changes.env}.get("GOFLAGS", ""))
+    writes = "-mod=mod" in (*goflags, *changes.flags, *job.argv)
+    if not writes and not changes.go_mod:
         return ()
-    scratch.mkdir(parents=True, exist_ok=True)
-    for name in ("go.mod", "go.sum"):
-        if (module_dir / name).is_file():
-            shutil.copyfile(module_dir / name, scratch / name)
-    return (f"-modfile={scratch / 'go.mod'}",)
+    source = repofix.source_modfile(job.argv, job.cwd)
+    env = {**job.env, **changes.env}
+    modfile = repofix.scratch_modfile(source, scratch, edit=changes.go_mod, go=job.argv[0], env=env)
+    return (f"-modfile={modfile}",)
 
 
 def describe(changes: Changes, job: build.BuildJob) -> str:
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in changes.env.items())
     argv = [Path(job.argv[0]).name, *job.argv[1:]]
-    return " ".join(part for part in (env, shlex.join(argv)) if part)
+    built = " ".join(part for part in (env, shlex.join(argv)) if part)
+    modfiles = [a.split("=", 1)[1] for a in job.argv if a.startswith("-modfile=")]
+    if changes.go_mod and modfiles:  # the edit, made on the copy the build reads
+        return f"go mod edit {shlex.join(changes.go_mod)} {shlex.quote(modfiles[-1])} && {built}"
+    return built
 
 
 MAX_STEPS = 3
@@ -204,7 +227,8 @@ MAX_STEPS = 3
 def merge(first: Changes, then: Changes) -> Changes:
     """Two fixes applied together: the later one's environment wins; flags add up, build tags
     merged into one ``-tags`` (a second ``-tags`` flag would replace the first)."""
-    return Changes(env={**first.env, **then.env}, flags=_flags(*first.flags, *then.flags))
+    go_mod = tuple(dict.fromkeys((*first.go_mod, *then.go_mod)))
+    return Changes(env={**first.env, **then.env}, flags=_flags(*first.flags, *then.flags), go_mod=go_mod)
 
 
 def _flags(*flags: str) -> tuple[str, ...]:
@@ -245,7 +269,7 @@ def rebuild(
         env["CC"] = zigcc.with_zig(env["CC"], job.env) or env["CC"]
     trial = base.with_changes(
         env=env,
-        flags=(*others, *_scratch_modfile(changes, job.cwd, scratch / f"{slug}{suffix}.mod")),
+        flags=(*others, *_scratch_modfile(changes, job, scratch / f"{slug}{suffix}.mod")),
         output=scratch / f"{slug}{suffix}{job.target.exe_suffix}",
         log=job.log.with_name(f"{slug}.verify{suffix}.log"),
     )
@@ -346,7 +370,11 @@ def prove(
     next_cause: Finding | None = None
     rule = finding.rule
     for step in range(MAX_STEPS):
-        outcome, trial, command = rebuild(changes, job, scratch, step)
+        try:
+            outcome, trial, command = rebuild(changes, job, scratch, step)
+        except InputError as exc:  # a copy of go.mod could not be made or edited: no trial
+            evidence.append(Evidence(source="config", text=f"--verify-fixes could not rebuild: {exc}"))
+            break
         status = outcome.status
         said = "passed" if status == "passed" else "still failed"
         if status == "passed" and judge is not None:
@@ -400,8 +428,12 @@ def prove(
         fix = dataclasses.replace(
             fix, summary=f"{fix.summary}; together with: {'; '.join(added)}", changes=shown or None
         )
+        if shown.go_mod and fix.cost is not None and not fix.cost.changes_repo:
+            fix = dataclasses.replace(fix, cost=dataclasses.replace(fix.cost, changes_repo=True))
     fix = dataclasses.replace(fix, verified=passed)
     proven = dataclasses.replace(finding, fix=fix, evidence=(*finding.evidence, *evidence))
+    if not steps:
+        return proven, None
     return proven, Chain(target=str(job.target), steps=tuple(steps), passed=passed, next_cause=next_cause)
 
 
@@ -411,4 +443,5 @@ def _adds(finding: Finding, changes: Changes) -> bool:
         return False
     theirs = finding.fix.changes
     new_env = any(changes.env.get(k) != v for k, v in theirs.env.items())
-    return new_env or bool(set(theirs.flags) - set(_flags(*changes.flags)))
+    new_go_mod = bool(set(theirs.go_mod) - set(changes.go_mod))
+    return new_env or new_go_mod or bool(set(theirs.flags) - set(_flags(*changes.flags)))

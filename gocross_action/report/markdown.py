@@ -213,8 +213,7 @@ def _fix(finding: Finding) -> str:
     verified = "" if fix.verified is None else _VERIFIED[fix.verified]
     out = f"\n**Fix:** {inline(fix.summary)}{verified}\n"
     if fix.changes:
-        changes = [code_span(f"{k}={v}") for k, v in fix.changes.env.items()]
-        changes += [code_span(flag) for flag in fix.changes.flags]
+        changes = [code_span(word) for word in fix.changes.words()]
         out += f"\nChanges: {', '.join(changes)}\n"
     if fix.cost:
         out += f"\nCost: {inline(fix.cost.line())}\n"

@@ -63,8 +63,7 @@ def _finding(f: Finding, report: Report, color: bool, verbose: bool) -> list[str
         verified = _VERIFIED.get(f.fix.verified, "") if f.fix.verified is not None else ""
         lines.append(f"  fix: {clean(f.fix.summary)}{verified}")
         if f.fix.changes:
-            changes = [f"{k}={v}" for k, v in f.fix.changes.env.items()] + list(f.fix.changes.flags)
-            lines.append(f"    changes: {clean(' '.join(changes))}")
+            lines.append(f"    changes: {clean(' '.join(f.fix.changes.words()))}")
         if f.fix.cost:
             lines.append(f"    cost: {clean(f.fix.cost.line())}")
         for snippet in f.fix.snippets:

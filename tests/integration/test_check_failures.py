@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import go_cache, require_tool
 
+from .cgolibs import require_modules
 from .checkrun import check, copy_fixture
 
 
@@ -80,12 +81,21 @@ def test_linux_gcc_for_windows_is_the_wrong_compiler_and_mingw_fixes_it(tmp_path
     assert _verified(top) is True
 
 
-def test_missing_header_is_cgo_headers_libs(tmp_path: Path) -> None:
+@pytest.mark.network
+def test_missing_header_is_cgo_headers_libs_and_the_unpacked_package_proves_the_install(
+    tmp_path: Path,
+) -> None:
+    require_tool("apt-get")
     assert not Path("/usr/include/pcap.h").exists(), "the fixture expects libpcap-dev to be absent"
     module = copy_fixture("cgo-header", tmp_path)
-    run = check(module, "--targets", "linux/amd64", env={"CGO_ENABLED": "1"})
+    run = check(module, "--targets", "linux/amd64", "--verify-fixes", env={"CGO_ENABLED": "1"})
     assert run.status("linux/amd64") == "failed"
-    assert run.top("linux/amd64")["category"] == "cgo-headers-libs"
+    top = run.top("linux/amd64")
+    assert top["category"] == "cgo-headers-libs"
+    assert "libpcap-dev" in top["fix"]["summary"]
+    # apt-get download into a scratch tree stands in for the install: the rebuild links -lpcap.
+    assert _verified(top) is True
+    assert top["fix"]["cost"]["needs_root"] is True
 
 
 def test_host_library_missing_for_the_target_is_cgo_headers_libs(tmp_path: Path) -> None:
@@ -114,11 +124,39 @@ def test_unix_only_api_on_windows_is_platform_api(tmp_path: Path) -> None:
     assert run.top("windows/amd64")["category"] == "platform-api"
 
 
-def test_go_mod_newer_than_this_go_is_go_version_toolchain(tmp_path: Path) -> None:
+def _files(module: Path) -> dict[str, bytes]:
+    """The module's own files (not what gocross writes under .gocross/), by relative path."""
+    return {
+        str(p.relative_to(module)): p.read_bytes()
+        for p in sorted(module.rglob("*"))
+        if p.is_file() and ".gocross" not in p.relative_to(module).parts
+    }
+
+
+def _language_version() -> str:
+    done = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=True)
+    major, minor = done.stdout.strip().removeprefix("go").split(".")[:2]
+    return f"{major}.{minor.split('rc')[0]}"
+
+
+def test_go_mod_newer_than_this_go_is_go_version_toolchain_fixed_by_the_go_line_on_a_copy(
+    tmp_path: Path,
+) -> None:
     module = copy_fixture("go-version", tmp_path)
-    run = check(module, "--targets", "linux/amd64", env={"GOTOOLCHAIN": "local"})
+    before = _files(module)
+    run = check(module, "--targets", "linux/amd64", "--verify-fixes", env={"GOTOOLCHAIN": "local"})
     assert run.status("linux/amd64") == "failed"
-    assert run.top("linux/amd64")["category"] == "go-version-toolchain"
+    top = run.top("linux/amd64")
+    assert top["category"] == "go-version-toolchain"
+    version = _language_version()
+    assert top["fix"]["changes"]["go_mod_edit"] == [f"-go={version}"]
+    assert _verified(top) is True
+    cost = top["fix"]["cost"]
+    assert (cost["changes_repo"], cost["needs_root"], cost["undo"]) == (True, False, "go mod edit -go=1.999")
+    # The edit was made on a copy the rebuild read with -modfile: the user's files are as they were.
+    command = run.report["environment"]["verify-fixes"]["linux/amd64"]["command"]
+    assert command.startswith(f"go mod edit -go={version} ") and "-modfile=" in command
+    assert _files(module) == before
 
 
 def test_go_mod_that_needs_updating_is_module_proxy_sum_fixed_by_mod_mod(tmp_path: Path) -> None:
@@ -133,14 +171,26 @@ def test_go_mod_that_needs_updating_is_module_proxy_sum_fixed_by_mod_mod(tmp_pat
     assert (module / "go.mod").read_text() == before, "the trial rebuild must not touch the user's go.mod"
 
 
-def test_modules_that_cannot_be_fetched_offline_are_module_proxy_sum(tmp_path: Path) -> None:
+@pytest.mark.network
+def test_modules_that_cannot_be_fetched_offline_are_module_proxy_sum_fixed_by_the_proxy(
+    tmp_path: Path,
+) -> None:
+    require_modules("offline")  # skipped, saying why, when the Go module proxy cannot be reached
     module = copy_fixture("offline", tmp_path)
-    env = {"GOPROXY": "off", "GOMODCACHE": str(tmp_path / "modcache"), "GOFLAGS": "-mod=mod"}
+    (module / "go.sum").unlink()  # with -mod=mod the rebuild writes go.sum: into its copy only
+    before = _files(module)
+    env = {
+        "GOPROXY": "off",
+        "GOMODCACHE": str(tmp_path / "modcache"),  # empty: nothing to build from offline
+        "GOFLAGS": "-mod=mod -modcacherw",
+    }
     run = check(module, "--targets", "linux/amd64", "--verify-fixes", env=env)
     assert run.status("linux/amd64") == "failed"
     top = run.top("linux/amd64")
     assert top["category"] == "module-proxy-sum"
-    assert top["fix"] is None or top["fix"]["verified"] is not True
+    assert top["fix"]["changes"]["env"]["GOPROXY"] not in ("", "off")
+    assert _verified(top) is True
+    assert _files(module) == before
 
 
 def test_checkout_owned_by_another_user_is_vcs_stamping_fixed_by_buildvcs_false(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from gocross_action.cgo import CgoUsage
 from gocross_action.findings import Changes, Finding, Fix, Severity
 from gocross_action.targets import Target
-from gocross_action.verify import complete, derive
+from gocross_action.verify import GO_DEFAULT_PROXY, complete, derive, merge
 
 ARM64 = Target.parse("linux/arm64")
 
@@ -65,14 +65,63 @@ def test_no_change_is_offered_when_nothing_installed_would_help() -> None:
     )
 
 
-def test_module_errors_get_mod_mod_unless_the_proxy_is_off() -> None:
+def test_module_errors_get_mod_mod_and_downloads_turned_off_get_go_s_default_proxy() -> None:
     finding = _finding("module-proxy-sum")
-    env = {"GOFLAGS": "-trimpath -mod=readonly"}
+    env = {"GOFLAGS": "-trimpath -mod=readonly", "GOPROXY": "off"}
     derived = derive(finding, target=ARM64, usage=None, env=env, log_text="replaced but not required")
     assert derived is not None
     assert derived[0].env == {"GOFLAGS": "-trimpath -mod=mod"}
-    offline = "main.go:6:2: module lookup disabled by GOPROXY=off"
-    assert derive(finding, target=ARM64, usage=None, env=env, log_text=offline) is None
+    offline = "main.go:6:2: rsc.io/quote@v1.5.2: module lookup disabled by GOPROXY=off"
+    derived = derive(finding, target=ARM64, usage=None, env=env, log_text=offline)
+    assert derived is not None
+    assert derived[0] == Changes(env={"GOPROXY": GO_DEFAULT_PROXY})
+
+
+def test_an_unreachable_proxy_gets_no_change() -> None:
+    unreachable = 'go: x@v1.0.0: Get "https://example.com/x/@v/v1.0.0.mod": dial tcp: lookup example.com'
+    finding = _finding("module-proxy-sum")
+    assert derive(finding, target=ARM64, usage=None, env={}, log_text=unreachable) is None
+
+
+TOO_NEW = "go: go.mod requires go >= 1.999 (running go 1.26.8; GOTOOLCHAIN=local)\n"
+
+
+def test_a_go_line_newer_than_this_go_is_set_to_this_go_s_language_version() -> None:
+    derived = derive(_finding("go-version-toolchain"), target=ARM64, usage=None, env={}, log_text=TOO_NEW)
+    assert derived is not None
+    assert derived[0] == Changes(go_mod=("-go=1.26",))
+    assert "go mod edit -go=1.26" in derived[1]
+
+
+def test_a_dependency_that_needs_a_newer_go_is_not_a_go_mod_edit() -> None:
+    log = "go: example.com/dep@v1.0.0 requires go >= 1.999 (running go 1.26.8; GOTOOLCHAIN=local)\n"
+    assert derive(_finding("go-version-toolchain"), target=ARM64, usage=None, env={}, log_text=log) is None
+
+
+def test_a_go_mod_edit_fix_costs_a_repository_change_undone_by_the_reverse_edit() -> None:
+    finding = complete(
+        _finding("go-version-toolchain", Fix(summary="install Go")),
+        target=ARM64,
+        usage=None,
+        env={},
+        log_text=TOO_NEW,
+    )
+    assert finding.fix is not None and finding.fix.cost is not None
+    assert finding.fix.changes == Changes(go_mod=("-go=1.26",))
+    assert finding.fix.snippets[0].code == "go mod edit -go=1.26\n"
+    assert finding.fix.cost.changes_repo is True
+    assert finding.fix.cost.needs_root is False
+    assert finding.fix.cost.undo == "go mod edit -go=1.999"
+    assert finding.fix.summary.endswith("otherwise: install Go")
+
+
+def test_go_mod_edits_round_trip_through_the_report_and_merge_without_repeats() -> None:
+    changes = Changes(env={"A": "1"}, go_mod=("-go=1.26",))
+    assert changes.to_json() == {"env": {"A": "1"}, "flags": [], "go_mod_edit": ["-go=1.26"]}
+    assert Changes.from_json(changes.to_json()) == changes
+    assert Changes(env={"A": "1"}).to_json() == {"env": {"A": "1"}, "flags": []}
+    assert changes.words() == ["A=1", "go mod edit -go=1.26"]
+    assert merge(changes, Changes(go_mod=("-go=1.26",), flags=("-x",))).go_mod == ("-go=1.26",)
 
 
 def test_gocache_fix_points_into_runner_temp() -> None:
