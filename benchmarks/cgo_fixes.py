@@ -9,8 +9,10 @@ pass must carry no error finding (a false error).
 
     python3 benchmarks/cgo_fixes.py [--only NAME,...] [--verbose]
 
-The real-library modules need the Go module proxy once (then the module cache); package-install
-fixes are proven with ``apt-get download`` into a scratch tree, so they need the Debian mirror.
+The real-library modules need the Go module proxy once (then the module cache), and the
+``offline`` scenario's fix (Go's default GOPROXY, into an empty scratch module cache) needs it on
+every run; package-install fixes are proven with ``apt-get download`` into a scratch tree, so they
+need the Debian mirror. A go.mod edit is proven on a copy of go.mod.
 """
 
 from __future__ import annotations
