@@ -152,3 +152,23 @@ def test_complete_adds_changes_and_keeps_the_rules_advice() -> None:
     assert done.fix is not None and done.fix.changes == Changes(env={"CGO_ENABLED": "0"})
     assert "Install gcc-aarch64-linux-gnu" in done.fix.summary
     assert done.fix.verified is None
+
+
+def test_a_go_mod_edit_fix_is_shown_in_text_and_markdown_and_fits_the_report_schema() -> None:
+    from gocross_action.report import markdown, text
+    from gocross_action.report.model import Context, Report
+    from tests.report_schema import assert_valid_report
+
+    finding = complete(
+        _finding("go-version-toolchain", Fix(summary="install Go")),
+        target=ARM64,
+        usage=None,
+        env={},
+        log_text=TOO_NEW,
+    )
+    report = Report.build(context=Context(command="check"), findings=[finding])
+    shown = text.render(report)
+    assert "changes: go mod edit -go=1.26" in shown
+    assert "changes repository files; undo: go mod edit -go=1.999" in shown
+    assert "Changes: `go mod edit -go=1.26`" in markdown.render(report)
+    assert_valid_report(report.to_json())
