@@ -223,6 +223,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
     parser.add_argument("--keep", metavar="DIR", help="build into DIR and keep it (reused when present)")
     args = parser.parse_args()
+    # gocross runs from compiled bytecode, as when installed (pip compiles it): the first, untimed
+    # run writes it here even where PYTHONDONTWRITEBYTECODE is set machine-wide (as check_speed.py).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gocross-bench-pycache")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="gocross-bench-"))
     try:
         files = [str(p) for p in collect(directory)]
