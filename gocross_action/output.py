@@ -45,10 +45,12 @@ def report_dir(
 ) -> ReportDir | None:
     """``--report-dir`` (the user's choice), else the config's ``report.dir`` (relative to the
     current directory, inside the workspace), else None."""
+    given = getattr(args, "report_dir", None)
+    if not given and not config.report.dir:
+        return None
     from .boundary import paths
 
     roots = paths.roots(module_dir or Path.cwd())
-    given = getattr(args, "report_dir", None)
     if given:
         # The user's own choice, followed as typed (symlinks included).
         path = Path(os.path.realpath(paths.lexical(Path(given))))
