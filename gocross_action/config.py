@@ -36,6 +36,8 @@ class TargetConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class BuildConfig:
+    """The ``build`` section: flags for every target's go build."""
+
     flags: tuple[str, ...] = ()
     ldflags: str | None = None
     tags: tuple[str, ...] = ()
@@ -46,12 +48,16 @@ class BuildConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ReportConfig:
+    """The ``report`` section: which report files to write, and where."""
+
     formats: tuple[str, ...] = REPORT_FORMATS
     dir: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class GithubConfig:
+    """The ``github`` section: the PR comment, the check run, the annotations."""
+
     comment: str = "on-failure"
     check_run: bool = True
     check_name: str = "gocross"
@@ -68,6 +74,8 @@ class UserRules:
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
+    """A whole config file, defaults filled in (``Config()`` when there is none)."""
+
     path: Path | None = None
     targets: tuple[TargetConfig, ...] = ()
     package: str = "."
@@ -86,16 +94,15 @@ class Config:
 def find_config(start: Path) -> Path | None:
     """The config file found from ``start`` up to the repository root, if any. A file there
     that leads outside the workspace (a committed symlink) is refused with a warning."""
-    from .boundary import paths
-
     here = start.resolve()
-    roots = paths.roots(here)
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
             if candidate.is_file():
+                from .boundary import paths  # only when there is a file to check
+
                 try:
-                    paths.check_read(candidate, roots, what="the config file")
+                    paths.check_read(candidate, paths.roots(here), what="the config file")
                 except paths.PathRefused as exc:
                     from .console import warn
 

@@ -12,8 +12,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from .boundary import text as boundary_text
-
 
 def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
@@ -22,6 +20,8 @@ def in_actions() -> bool:
 def neutralise(line: str) -> str:
     """An untrusted line made safe to echo in an Actions log (``boundary.text.neutralise``): no
     ``::`` or ``##[`` command form, no line break, control characters escaped."""
+    from .boundary import text as boundary_text  # imported on the first message: start-up is measured
+
     return boundary_text.neutralise(line)
 
 
@@ -32,6 +32,8 @@ def _write(line: str) -> None:
 
 def message(text: str) -> None:
     """A message of gocross's, which may quote untrusted text: each of its lines neutralised."""
+    from .boundary import text as boundary_text
+
     for line in boundary_text.neutralise_lines(text):
         _write(line)
 
@@ -48,6 +50,8 @@ def command(line: str) -> None:
 def echo(lines: Iterable[str]) -> None:
     """Untrusted lines (a build log) echoed to the log: under Actions inside a
     ``stop-commands`` block the lines cannot end; elsewhere each line neutralised."""
+    from .boundary import text as boundary_text
+
     if in_actions():
         for line in boundary_text.echo_block(list(lines)):
             _write(line)

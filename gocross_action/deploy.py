@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .data_files import load_json
 from .errors import DataError, UsageError
@@ -52,8 +52,9 @@ def version_key(version: str) -> tuple[int, int]:
     return int(major), int(minor or 0)
 
 
-@dataclass(frozen=True)
-class _Table:
+class _Table(NamedTuple):
+    """deploy.json read once: every system, by name and alias, and the alias patterns."""
+
     systems: tuple[DeploySystem, ...]
     exact: Mapping[str, DeploySystem]
     patterns: tuple[tuple[str, DeploySystem], ...]

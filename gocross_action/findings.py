@@ -202,6 +202,9 @@ class Cost:
 
 @dataclass(frozen=True, kw_only=True)
 class Fix:
+    """What to do about a finding: a summary, snippets to paste, the changes to apply, whether a
+    rebuild with them verified the fix, and what the fix costs."""
+
     summary: str
     snippets: tuple[Snippet, ...] = ()
     changes: Changes | None = None

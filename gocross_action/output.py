@@ -13,13 +13,17 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .boundary import paths
-from .config import Config
 from .console import in_actions
 from .errors import EXIT_FINDINGS, EXIT_OK
-from .report.model import Report
 from .report.render import FILE_NAMES, render
+
+if TYPE_CHECKING:
+    # Imported where used: a report on stdout needs neither (start-up time is benchmarked).
+    from .boundary import paths
+    from .config import Config
+    from .report.model import Report
 
 
 def fail_on(args: argparse.Namespace, config: Config) -> str:
@@ -41,8 +45,12 @@ def report_dir(
 ) -> ReportDir | None:
     """``--report-dir`` (the user's choice), else the config's ``report.dir`` (relative to the
     current directory, inside the workspace), else None."""
-    roots = paths.roots(module_dir or Path.cwd())
     given = getattr(args, "report_dir", None)
+    if not given and not config.report.dir:
+        return None
+    from .boundary import paths
+
+    roots = paths.roots(module_dir or Path.cwd())
     if given:
         # The user's own choice, followed as typed (symlinks included).
         path = Path(os.path.realpath(paths.lexical(Path(given))))
@@ -64,6 +72,8 @@ def write_report_dir(
 ) -> list[Path]:
     """Write report.json / report.md / report.sarif (those in ``formats``) into ``directory``,
     never through a symlink."""
+    from .boundary import paths
+
     paths.make_dirs(directory, roots)
     return [
         paths.write_text(directory / FILE_NAMES[fmt], render(report, fmt, verbose=verbose), roots)
@@ -101,6 +111,8 @@ def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir
     )
     text = render(report, fmt, color=color, verbose=verbose, actions=actions)
     if output:
+        from .boundary import paths
+
         paths.trusted_write(Path(output), text)
     else:
         write_stdout(text, fmt)

@@ -6,7 +6,6 @@ the Go in use can build a known pair is the build step's question (``go tool dis
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -163,6 +162,8 @@ def go_target(text: str) -> Target | None:
 
 def suggest(value: str, choices: Iterable[str]) -> str | None:
     """The nearest known name, for did-you-mean hints."""
+    import difflib  # only for a mistyped name: kept out of every command's start-up
+
     choices = list(choices)
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
     if close:
@@ -188,6 +189,8 @@ _PART = re.compile(r"^[A-Za-z0-9_.,]+$")
 
 @dataclass(frozen=True, kw_only=True, order=True)
 class Target:
+    """A GOOS/GOARCH port, with its sub-architecture (GOARM=7, GOAMD64=v3...) when one is set."""
+
     goos: str
     goarch: str
     variant: str | None = None

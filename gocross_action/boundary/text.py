@@ -19,7 +19,6 @@ commands are printed by the caller, outside, and never pass through here.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -106,4 +105,6 @@ def echo_block(lines: Sequence[str] | Iterable[str]) -> list[str]:
 def marker_id(text: str) -> str:
     """A stable identifier for ``text`` made only of hex digits: a hidden HTML marker built from it
     cannot be broken out of whatever the text holds."""
+    import hashlib  # only here: loading OpenSSL's digests costs every command's start-up
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

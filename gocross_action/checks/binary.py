@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import cdeps
 from ..deploy import DeploySystem, common_systems, version_key
 from ..findings import Changes, Evidence, Finding, Fix, Severity, Snippet
 from ..inspect.binary import BinaryInfo
@@ -259,6 +258,8 @@ def _cgo_optional(info: BinaryInfo) -> bool:
 
 
 def _needs_cgo(path: str, goos: str | None) -> bool:
+    from .. import cdeps  # the table of cgo modules: only for a binary with dependencies
+
     row = cdeps.module_for(path)
     return row is not None and row.needs_cgo_for(goos)
 
@@ -267,8 +268,10 @@ def _cgo_modules_without_cgo(info: BinaryInfo, label: str | None) -> list[Findin
     """A binary built with CGO_ENABLED=0 that links a module known to need cgo: its cgo code was
     left out (go-sqlite3 builds a stub that fails at run time). Modules that need cgo in only some
     of their packages are left to the build, which fails when one of those is imported."""
-    if info.go is None or info.go.settings.get("CGO_ENABLED") != "0":
+    if info.go is None or info.go.settings.get("CGO_ENABLED") != "0" or not info.go.deps:
         return []
+    from .. import cdeps
+
     rows = [
         row
         for dep in info.go.deps

@@ -75,10 +75,12 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(args, config)
     code = emit(report, args, config)
     bad = [b for b in report.binaries if b.get("error")]
+    if not bad:
+        return code
     from ..boundary.text import name
     from ..console import message
 
     for entry in bad:
         # A file name may hold a newline and a workflow command: printed escaped.
         message(f"gocross: error: {name(entry['path'])}: {entry['error']}")
-    return EXIT_INPUT if bad else code
+    return EXIT_INPUT

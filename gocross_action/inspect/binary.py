@@ -49,6 +49,8 @@ VARIANT_SETTING = {
 
 @dataclass(frozen=True, kw_only=True)
 class Module:
+    """A module of the build info: path, version, checksum, and its replacement if any."""
+
     path: str
     version: str = ""
     sum: str = ""
@@ -85,6 +87,8 @@ class GoInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class BinaryInfo:
+    """One binary as its bytes describe it (``error`` set when it could not be read)."""
+
     path: str
     format: str = "unknown"
     goos: str | None = None

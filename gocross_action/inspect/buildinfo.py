@@ -20,18 +20,24 @@ MAGIC = b"\xff Go buildinf:"
 HEADER_SIZE = 32
 ALIGN = 16
 CHUNK = 1 << 20
+FIRST_CHUNK = 16 << 10  # the linker puts the blob first: most searches end in the first read
 SEARCH_LIMIT = 64 << 20  # the linker puts the blob at the start of the data; never scan further
 
-_VERSION = re.compile(r"^(go1(\.\d+){0,2}([a-z]+\d+)?|devel .*)")
+# Patterns as text, compiled (and cached by ``re``) on first use: most binaries carry build info
+# and never need them, and start-up is measured.
+_VERSION = r"^(go1(\.\d+){0,2}([a-z]+\d+)?|devel .*)"
 
 
 def _search(space: AddressSpace, start: int, size: int, align: int) -> int | None:
-    """The address of the ``align``-byte-aligned magic within ``[start, start + size)``."""
+    """The address of the ``align``-byte-aligned magic within ``[start, start + size)``, read in
+    chunks that start small and double up to ``CHUNK`` (each a multiple of ``ALIGN``)."""
     start = (start + align - 1) // align * align
     end = start + min(size, SEARCH_LIMIT)
     addr = start
+    want = FIRST_CHUNK
     while addr < end:
-        chunk = space.read(addr, min(CHUNK, end - addr))
+        chunk = space.read(addr, min(want, end - addr))
+        want = min(want * 2, CHUNK)
         if not chunk:
             return None
         at = chunk.find(MAGIC)
@@ -125,7 +131,7 @@ def read(space: AddressSpace, start: int, size: int, *, align: int = ALIGN) -> G
     return parse(version, mod)
 
 
-_RELEASE = re.compile(rb"go1\.\d{1,3}(?:\.\d{1,3})?(?:(?:rc|beta)\d{1,2})?(?: X:[a-z0-9_,]{1,200})?")
+_RELEASE = rb"go1\.\d{1,3}(?:\.\d{1,3})?(?:(?:rc|beta)\d{1,2})?(?: X:[a-z0-9_,]{1,200})?"
 MAX_VERSION_CANDIDATES = 64
 
 
@@ -146,14 +152,14 @@ def version_from_strings(
         budget -= len(data)
         if not data:
             continue
-        for match in _RELEASE.finditer(data):
+        for match in re.finditer(_RELEASE, data):
             candidates += 1
             if candidates > MAX_VERSION_CANDIDATES:
                 return None
             addr = region.addr + match.start()
             text = match.group()
             lengths = {
-                len(m.group()) for m in (_RELEASE.match(text[:n]) for n in range(len(text), 4, -1)) if m
+                len(m.group()) for m in (re.match(_RELEASE, text[:n]) for n in range(len(text), 4, -1)) if m
             }
             pointer = addr.to_bytes(ptr_size, order)
             for area in writable:
@@ -192,7 +198,7 @@ def version_only(text: bytes | None) -> GoInfo | None:
     if not text:
         return None
     version = text.decode("utf-8", "replace")
-    return GoInfo(version=version) if _VERSION.match(version) else None
+    return GoInfo(version=version) if re.match(_VERSION, version) else None
 
 
 _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"'}

@@ -12,9 +12,8 @@ import itertools
 import re
 import struct
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from . import buildinfo
 from .binary import VARIANT_SETTING, BinaryInfo, FormatError, GoInfo
@@ -43,15 +42,16 @@ NT_GNU_ABI_TAG = 1
 OSABI = {9: "freebsd", 2: "netbsd", 12: "openbsd"}
 NOTE_OS = {b"FreeBSD": "freebsd", b"NetBSD": "netbsd", b"OpenBSD": "openbsd"}
 # Interpreters that name an OS (cmd/link/internal/*/obj.go, and the C toolchains' defaults).
+# Kept as pattern text: compiled (and cached by ``re``) only when an interpreter is looked at.
 INTERPRETER_OS = (
-    (re.compile(r"^/system/bin/linker(64)?$"), "android"),
-    (re.compile(r"/ld\.so\.1$"), "solaris"),  # also mips Linux's /lib/ld.so.1: see _goos
-    (re.compile(r"^/usr/libexec/ld-elf\.so\.2$"), "dragonfly"),
-    (re.compile(r"/ld-elf\.so\.1$"), "freebsd"),
-    (re.compile(r"/ld\.elf_so$"), "netbsd"),
-    (re.compile(r"^/usr/libexec/ld\.so$"), "openbsd"),
+    (r"^/system/bin/linker(64)?$", "android"),
+    (r"/ld\.so\.1$", "solaris"),  # also mips Linux's /lib/ld.so.1: see _goos
+    (r"^/usr/libexec/ld-elf\.so\.2$", "dragonfly"),
+    (r"/ld-elf\.so\.1$", "freebsd"),
+    (r"/ld\.elf_so$", "netbsd"),
+    (r"^/usr/libexec/ld\.so$", "openbsd"),
 )
-SOLARIS_INTERPRETER = re.compile(r"^(/usr)?/lib/(amd64/|64/)?ld\.so\.1$")
+SOLARIS_INTERPRETER = r"^(/usr)?/lib/(amd64/|64/)?ld\.so\.1$"
 SOLARIS_LIBS = {"libc.so.1", "libsocket.so.1", "libnsl.so.1", "libsendfile.so.1", "libproc.so.1"}
 # Functions that make static glibc load NSS modules (and whose link-time warning says so).
 NSS_FUNCTIONS = frozenset(
@@ -84,8 +84,11 @@ NSS_FUNCTIONS = frozenset(
 _GLIBC_VERSION = re.compile(rb"^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$")
 
 
-@dataclass(frozen=True)
-class _Header:
+# The parse records below are NamedTuples, not dataclasses: private, built per table entry,
+# and created in a fraction of a dataclass's time (start-up of ``gocross inspect`` is measured).
+class _Header(NamedTuple):
+    """The fields of the ELF header we use."""
+
     bits: int
     order: str  # struct byte order: "<" or ">"
     osabi: int
@@ -105,8 +108,9 @@ class _Header:
         return "little" if self.order == "<" else "big"
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
+    """One program header."""
+
     kind: int
     flags: int
     offset: int
@@ -115,9 +119,10 @@ class _Segment:
     memsz: int
 
 
-@dataclass(frozen=True)
-class _Section:
-    index: int
+class _Section(NamedTuple):
+    """One section header, its name resolved."""
+
+    number: int
     name: str
     kind: int
     addr: int
@@ -226,7 +231,7 @@ def _within_file(source: Source, segments: list[_Segment], sections: list[_Secti
     for sec in sections:
         if sec.kind != SHT_NOBITS and sec.size and sec.offset + sec.size > source.size:
             raise FormatError(
-                f"truncated: section {sec.name or sec.index} ends at byte {sec.offset + sec.size}, "
+                f"truncated: section {sec.name or sec.number} ends at byte {sec.offset + sec.size}, "
                 f"past the end of the file ({source.size} bytes)"
             )
 
@@ -540,12 +545,12 @@ def _goos(
         if name in note_names:
             return goos, f"{name.decode()} note"
     if interpreter:
-        if SOLARIS_INTERPRETER.match(interpreter) and (
+        if re.match(SOLARIS_INTERPRETER, interpreter) and (
             interpreter != "/lib/ld.so.1" or SOLARIS_LIBS.intersection(needed)
         ):
             return "solaris", "interpreter"
         for pattern, goos in INTERPRETER_OS:
-            if goos != "solaris" and pattern.search(interpreter):
+            if goos != "solaris" and re.search(pattern, interpreter):
                 return goos, "interpreter"
     if SOLARIS_LIBS.intersection(needed) and "libc.so.6" not in needed:
         return "solaris", "needed libraries"

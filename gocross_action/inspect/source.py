@@ -7,8 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .binary import FormatError
 
@@ -100,8 +99,7 @@ class Source:
         return data[:end].decode("utf-8", "replace")
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
     """``size`` bytes of the address space at ``addr`` backed by ``filesz`` file bytes at ``offset``."""
 
     addr: int

@@ -15,6 +15,8 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True, kw_only=True)
 class TargetResult:
+    """The outcome of one target of ``gocross check``."""
+
     target: str
     status: str
     duration_s: float | None = None
@@ -70,6 +72,8 @@ class Context:
 
 @dataclass(frozen=True, kw_only=True)
 class Report:
+    """Everything a command found: the one input of every renderer."""
+
     context: Context
     targets: tuple[TargetResult, ...] = ()
     binaries: tuple[Mapping[str, Any], ...] = ()

@@ -85,6 +85,27 @@ def test_a_check_speed_run_becomes_a_row_with_both_ratios() -> None:
     )
 
 
+def test_an_inspect_speed_run_becomes_a_row_with_cpu_wall_lief_and_start_up() -> None:
+    out = (
+        "38 binaries, 3.0-31.8 MB each, 554 MB in total\n"
+        "gocross inspect (one process): 0.175 s wall, 0.108 s CPU (medians of 11)\n"
+        "readelf -lVdW + go version -m per file: 0.506 s wall, 0.232 s CPU (medians of 11)\n"
+        "ratio gocross/readelf+go, wall: 0.34 (goal <= 0.5)\n"
+        "ratio gocross/LIEF, wall: 0.10 (goal <= 0.2)\n"
+        "ratio gocross/readelf+go, CPU: 0.46 (goal <= 0.5)\n"
+        "ratio gocross/LIEF, CPU: 0.11 (goal <= 0.2)\n"
+        "gocross beyond the interpreter's start-up: 62 ms CPU (the start-up itself: 46 ms, site-packages' "
+        ".pth files included)\n"
+        "peak RSS of gocross (max over child processes): 17 MB\n"
+    )
+    row = run_all.row_for(ROOT / "benchmarks" / "inspect_speed.py", out, 0)
+    assert row.endswith(
+        "| `python3 benchmarks/inspect_speed.py` | 0.46 of the tools' CPU time (0.108 s vs 0.232 s), 0.34 of "
+        "their wall time; 0.11 of LIEF's CPU time; 46 ms of it is the interpreter's own start-up, 62 ms "
+        "gocross's; 17 MB peak memory |"
+    )
+
+
 def test_a_benchmark_that_prints_no_figure_is_shown_as_failed_with_its_last_line() -> None:
     row = run_all.row_for(ROOT / "benchmarks" / "check_speed.py", "building\ngo: not found\n", 127)
     assert "failed (exit 127): go: not found" in row
