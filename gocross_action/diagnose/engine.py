@@ -141,18 +141,17 @@ class _Scanner:
         windows of ``HIT_WINDOW`` bytes: a region dense with literals ("CC=CC=CC=...") never
         holds more than one window's hits in memory. Windows overlap by the longest literal
         less one byte, and a hit is kept by the window it starts in, so none is lost or doubled."""
-        automaton = self.rules.automaton
+        prefilter = self.rules.prefilter
         overlap = self.rules.longest_literal - 1
         view = memoryview(buf)
         for window in range(start, end, HIT_WINDOW):
             stop = min(window + HIT_WINDOW, end)
-            # Overlapping: every literal a line holds is reported, not just the first of two that overlap.
-            found = automaton.find_matches_as_indexes(
-                view[window : min(stop + overlap, end)], overlapping=True
-            )
-            for literal, at, _end in found:
-                if window + at < stop:
-                    yield literal, window + at
+            # The window's bytes plus the overlap: every literal a line holds is reported, also
+            # one that overlaps another or runs past the window's end.
+            for at, literal in prefilter.find(view[window : min(stop + overlap, end)]):
+                if window + at >= stop:
+                    break
+                yield literal, window + at
 
     @staticmethod
     def _raw_line(buf: bytes, at: int, start: int, end: int) -> bytes:

@@ -1,8 +1,8 @@
 """The rule base: YAML files in ``data/rules/<category>.yaml``, validated against
 ``schemas/rule.schema.json`` when loaded, plus the config's user rules (merged by id).
 
-A ``RuleSet`` also holds the literal prefilter: one Aho-Corasick automaton over every literal
-of every pattern (and the literals that mark lines worth reading for facts).
+A ``RuleSet`` also holds the literal prefilter (``prefilter.py``) over every literal of every
+pattern (and the literals that mark lines worth reading for facts).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..boundary import regex as linear
 from ..boundary import yaml as boundary_yaml
@@ -24,6 +24,9 @@ from ..findings import Severity, categories
 from . import templates
 from .facts import FACT_LITERALS, Kind
 from .literals import derive
+
+if TYPE_CHECKING:
+    from .prefilter import Prefilter
 
 RULES_DIR = ("data", "rules")
 # Lines that open or close a fold in a GitHub Actions log.
@@ -129,13 +132,10 @@ class RuleSet:
         ]
 
     @cached_property
-    def automaton(self) -> Any:
-        import ahocorasick_rs
+    def prefilter(self) -> Prefilter:
+        from .prefilter import build
 
-        # A DFA: the fastest of its implementations for overlapping search over large blocks.
-        return ahocorasick_rs.BytesAhoCorasick(
-            [t.encode("utf-8") for t in self.literals], implementation=ahocorasick_rs.Implementation.DFA
-        )
+        return build([t.encode("utf-8") for t in self.literals])
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
