@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..boundary import regex as linear
-from ..boundary import yaml as boundary_yaml
 from ..boundary.read import RULES_LIMIT, read_text_bounded
 from ..config import UserRules
 from ..data_files import package_file
@@ -26,6 +25,7 @@ from .facts import FACT_LITERALS, Kind
 from .literals import derive
 
 if TYPE_CHECKING:
+    from ..boundary import yaml as boundary_yaml
     from .prefilter import Prefilter
 
 RULES_DIR = ("data", "rules")
@@ -148,6 +148,9 @@ class RuleSet:
 
 
 def _load_yaml(text: str, source: str) -> boundary_yaml.Document:
+    # Imported here: start-up reads the validated rules from the cache and never parses YAML.
+    from ..boundary import yaml as boundary_yaml
+
     try:
         return boundary_yaml.load(text)
     except boundary_yaml.YamlError as exc:
