@@ -130,12 +130,22 @@ class RuleSet:
             bool(self.fact_kinds[i]) and not self.literal_targets[i] and not self.group_literal[i]
             for i in range(len(self.literals))
         ]
+        # Fact-only literals of environment variables (CGO_ENABLED, GOOS...): a log may hold one
+        # on every line, and only the last few lines holding it are read (the last value wins).
+        self.env_only: list[bool] = [
+            self.fact_only[i] and self.fact_kinds[i][0][0] == "env" for i in range(len(self.literals))
+        ]
 
     @cached_property
     def prefilter(self) -> Prefilter:
+        return self.build_prefilter()
+
+    def build_prefilter(self, engine: str | None = None) -> Prefilter:
+        """The literal search (``engine`` forces "hyperscan" or "aho-corasick")."""
         from .prefilter import build
 
-        return build([t.encode("utf-8") for t in self.literals])
+        sparse = [i for i, env in enumerate(self.env_only) if env]
+        return build([t.encode("utf-8") for t in self.literals], sparse=sparse, engine=engine)
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

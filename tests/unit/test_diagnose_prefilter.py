@@ -47,6 +47,18 @@ def test_non_ascii_literals_match_their_utf8_bytes(engine: str) -> None:
     assert all(data.startswith(literals[literal], at) for at, literal in found)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sparse_literal_is_reported_once_and_found_in_full_on_request(engine: str) -> None:
+    literals = [b"CGO_ENABLED", b"C compiler"]
+    data = b"CGO_ENABLED=1 gcc\n" * 50 + b'C compiler "gcc" not found\nCGO_ENABLED=0\n'
+    search = prefilter.build(literals, sparse=[0], engine=engine)
+    found = search.find(memoryview(data))
+    assert [literal for _, literal in found].count(0) == 1
+    assert [(at, literal) for at, literal in found if literal == 1] == [(data.index(b"C compiler"), 1)]
+    every = search.find_sparse(memoryview(data))
+    assert every == [(at, 0) for at in range(len(data)) if data.startswith(b"CGO_ENABLED", at)]
+
+
 def test_without_hyperscan_the_aho_corasick_automaton_does_the_search(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -60,7 +72,7 @@ def test_without_hyperscan_the_aho_corasick_automaton_does_the_search(
 
 def _rules_with(engine: str) -> RuleSet:
     rules = RuleSet(RULES.rules)
-    rules.__dict__["prefilter"] = prefilter.build([t.encode() for t in rules.literals], engine=engine)
+    rules.__dict__["prefilter"] = rules.build_prefilter(engine)
     return rules
 
 
@@ -78,3 +90,23 @@ def test_a_scan_is_the_same_with_either_engine() -> None:
     assert scans[0].counts == scans[1].counts
     assert vars(scans[0].facts) == vars(scans[1].facts)
     assert scans[0].lines == scans[1].lines == len(lines) + sum(line.count("\n") for line in lines)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("window", [64, 4093, 1 << 20])
+def test_the_last_environment_assignment_wins_however_often_the_variable_appears(
+    engine: str, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A literal on every line (CGO_ENABLED=1 on each gcc call) is reported once per search
+    window; the last lines holding it are found again, and the last value is the fact."""
+    from gocross_action.diagnose import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "HIT_WINDOW", window)
+    lines = [f"TERM='dumb' CGO_ENABLED=1 gcc -c gcc_{i}.c -Werror" for i in range(3000)]
+    lines += ["GOOS=windows GOARCH=arm64 CGO_ENABLED=0 go build ./...", "GOOS=linux"]
+    lines += [f"note: CGO_ENABLED is mentioned, not set ({i})" for i in range(5)]
+    found = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), _rules_with(engine))
+    assert found.facts.env["CGO_ENABLED"] == "0"
+    assert found.facts.env["GOOS"] == "linux"
+    assert found.facts.env["GOARCH"] == "arm64"
+    assert found.lines == len(lines)
