@@ -80,6 +80,8 @@ def _compile(hyperscan: Any, literals: Sequence[bytes], ids: Sequence[int], sing
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
         database.compile(
+            # Every byte escaped: a regex of exactly the literal's bytes (the binding's pure-literal
+            # mode ends a literal at its first NUL byte).
             expressions=[b"".join(b"\\x%02x" % c for c in literals[i]) for i in ids],
             ids=list(ids),
             elements=len(ids),

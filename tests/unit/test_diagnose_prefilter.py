@@ -33,9 +33,19 @@ def test_every_occurrence_is_reported_overlapping_ones_too(engine: str) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_regex_metacharacters_in_a_literal_are_plain_bytes(engine: str) -> None:
-    literals = [b"requires external (cgo) linking", b"$GOPATH", b"expected [go", b".h: No"]
-    data = b"requires external cgo linking; GOPATH; expected go; xh: No; requires external (cgo) linking"
+    literals = [
+        b"requires external (cgo) linking",
+        b"$GOPATH",
+        b"expected [go",
+        b".h: No",
+        b"\\d+",
+        b"a\x00b",
+    ]
+    data = (
+        b"requires external cgo linking; GOPATH; expected go; xh: No; 42 ab; requires external (cgo) linking"
+    )
     assert _find(engine, literals, data) == [(len(data) - len(literals[0]), 0)]
+    assert _find(engine, literals, b"\\d+ a\x00b") == [(0, 4), (4, 5)]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
