@@ -23,7 +23,7 @@ from ..findings import Evidence, Finding, Location
 from . import fixes, templates
 from .conditions import holds
 from .facts import FACT_LITERALS, Facts, LogFacts
-from .logs import BLOCK_SIZE, MAX_LINE, clean, group_title, is_endgroup, strip_ansi_bytes
+from .logs import BLOCK_SIZE, MAX_LINE, NewlineCounter, clean, group_title, is_endgroup, strip_ansi_bytes
 from .rules import Rule, RuleSet
 
 # Matches kept per rule (the rest are only counted): evidence never needs more.
@@ -80,6 +80,7 @@ class _Scanner:
         self.scan = Scan()
         self.pending: list[_Pending] = []
         self.group: str | None = None
+        self.newlines = NewlineCounter()
 
     def feed(self, buf: bytes, start: int, end: int, base: int) -> int:
         """Scan the whole lines in ``buf[start:end]``; ``base`` is the number of lines before
@@ -121,7 +122,7 @@ class _Scanner:
             line_end = buf.find(b"\n", at, end)
             if line_end < 0:
                 line_end = end
-            line_no += buf.count(b"\n", counted_to, line_start)
+            line_no += self.newlines.count(buf, counted_to, line_start)
             counted_to = line_start
             done_to = line_end
             found = {literal}
@@ -133,7 +134,7 @@ class _Scanner:
             for line_start in starts:
                 text = self._raw_line(buf, line_start, start, end).decode("utf-8", "replace")
                 facts.read(text, rules.fact_kinds[literal])
-        return line_no - base + buf.count(b"\n", counted_to, end)
+        return line_no - base + self.newlines.count(buf, counted_to, end)
 
     def _hits(self, buf: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
         """(literal, position) of every literal in ``buf[start:end]``, in order, searched in
