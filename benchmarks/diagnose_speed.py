@@ -6,7 +6,7 @@ ending with a real failure. Both commands are timed as a user runs them, interpr
 included, gocross from compiled bytecode as pip installs it; the two run in turn several times
 and the best time of each is kept (a warm page cache for both).
 
-    python3 benchmarks/diagnose_speed.py [--size-mb 100] [--runs 5] [--keep PATH]
+    python3 benchmarks/diagnose_speed.py [--size-mb 100] [--runs 9] [--keep PATH]
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--keep", metavar="PATH", help="write the generated log here and keep it")
     args = parser.parse_args(argv)
     python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
