@@ -1,8 +1,9 @@
 """Log + facts + rules -> findings, one per root cause, the decisive cause first.
 
-Scanning streams the log in whole-line blocks: the Aho-Corasick prefilter finds the few lines
-holding a rule's literal, and only those lines are normalised and matched against regexes.
-Memory is bounded by the block size and a cap on kept matches per rule.
+Scanning streams the log in whole-line blocks: the literal prefilter (``prefilter.py``:
+Hyperscan, or Aho-Corasick) finds the few lines holding a rule's literal, and only those lines
+are normalised and matched against regexes. Memory is bounded by the block size, the search
+window and a cap on kept matches per rule.
 
 Deciding: rules whose conditions fail are dropped; when several rules match one line, the one
 with the highest priority keeps it; per category the highest-priority rule makes the finding
