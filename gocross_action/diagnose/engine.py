@@ -1,8 +1,9 @@
 """Log + facts + rules -> findings, one per root cause, the decisive cause first.
 
-Scanning streams the log in whole-line blocks: the Aho-Corasick prefilter finds the few lines
-holding a rule's literal, and only those lines are normalised and matched against regexes.
-Memory is bounded by the block size and a cap on kept matches per rule.
+Scanning streams the log in whole-line blocks: the literal prefilter (``prefilter.py``:
+Hyperscan, or Aho-Corasick) finds the few lines holding a rule's literal, and only those lines
+are normalised and matched against regexes. Memory is bounded by the block size, the search
+window and a cap on kept matches per rule.
 
 Deciding: rules whose conditions fail are dropped; when several rules match one line, the one
 with the highest priority keeps it; per category the highest-priority rule makes the finding
@@ -23,7 +24,7 @@ from ..findings import Evidence, Finding, Location
 from . import fixes, templates
 from .conditions import holds
 from .facts import FACT_LITERALS, Facts, LogFacts
-from .logs import BLOCK_SIZE, MAX_LINE, clean, group_title, is_endgroup, strip_ansi_bytes
+from .logs import BLOCK_SIZE, MAX_LINE, NewlineCounter, clean, group_title, is_endgroup, strip_ansi_bytes
 from .rules import Rule, RuleSet
 
 # Matches kept per rule (the rest are only counted): evidence never needs more.
@@ -32,7 +33,7 @@ EVIDENCE_PER_FINDING = 5
 MAX_EVIDENCE_TEXT = 400
 MAX_PENDING = 200
 # Bytes of log searched for literals at a time (bounds the memory of the hit list).
-HIT_WINDOW = 1 << 20
+HIT_WINDOW = 256 << 10
 ENV_HITS_KEPT = 16
 
 
@@ -80,6 +81,7 @@ class _Scanner:
         self.scan = Scan()
         self.pending: list[_Pending] = []
         self.group: str | None = None
+        self.newlines = NewlineCounter()
 
     def feed(self, buf: bytes, start: int, end: int, base: int) -> int:
         """Scan the whole lines in ``buf[start:end]``; ``base`` is the number of lines before
@@ -93,8 +95,10 @@ class _Scanner:
         line_start = line_end = 0
         found: set[int] = set()
         # Lines that only show an environment fact: the last few per literal are read at the end
-        # (the last value wins), so a log full of CGO_ENABLED=1 costs next to nothing.
-        env_hits: dict[int, list[int]] = {}
+        # (the last value wins), so a log full of CGO_ENABLED=1 costs next to nothing. The
+        # prefilter reports such a literal once per search window that holds it (at the window's
+        # start); those windows are searched again from the last one back.
+        env_seen: dict[int, list[int]] = {}
         # Per fact literal, where the line last read for it ends: a line holding the literal many
         # times is read once (reading it at every hit would cost hits x line length).
         fact_read_to: dict[int, int] = {}
@@ -102,10 +106,7 @@ class _Scanner:
             if rules.fact_only[literal]:
                 kinds = rules.fact_kinds[literal]
                 if kinds[0][0] == "env":
-                    kept = env_hits.setdefault(literal, [])
-                    if len(kept) >= ENV_HITS_KEPT:
-                        del kept[0]
-                    kept.append(at)
+                    env_seen.setdefault(literal, []).append(at)
                 elif at >= fact_read_to.get(literal, -1) and not all(
                     what == "marker" and name in facts.markers for what, name in kinds
                 ):
@@ -122,37 +123,68 @@ class _Scanner:
             line_end = buf.find(b"\n", at, end)
             if line_end < 0:
                 line_end = end
-            line_no += buf.count(b"\n", counted_to, line_start)
+            line_no += self.newlines.count(buf, counted_to, line_start)
             counted_to = line_start
             done_to = line_end
             found = {literal}
         if found:
             self.line(line_no + 1, buf[line_start : min(line_end, line_start + MAX_LINE)], found)
-        for literal, positions in env_hits.items():
+        for literal, positions in self._last_occurrences(buf, env_seen, end).items():
             # One read per line: a line holding a literal many times is read once.
             starts = dict.fromkeys(buf.rfind(b"\n", start, at) + 1 or start for at in positions)
             for line_start in starts:
                 text = self._raw_line(buf, line_start, start, end).decode("utf-8", "replace")
                 facts.read(text, rules.fact_kinds[literal])
-        return line_no - base + buf.count(b"\n", counted_to, end)
+        return line_no - base + self.newlines.count(buf, counted_to, end)
 
     def _hits(self, buf: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
         """(literal, position) of every literal in ``buf[start:end]``, in order, searched in
         windows of ``HIT_WINDOW`` bytes: a region dense with literals ("CC=CC=CC=...") never
         holds more than one window's hits in memory. Windows overlap by the longest literal
-        less one byte, and a hit is kept by the window it starts in, so none is lost or doubled."""
-        automaton = self.rules.automaton
+        less one byte, and a hit is kept by the window it starts in, so none is lost or doubled.
+        A sparse literal (``RuleSet.env_only``) comes once per window holding it, at the window's
+        start."""
+        prefilter, sparse = self.rules.prefilter, self.rules.env_only
         overlap = self.rules.longest_literal - 1
         view = memoryview(buf)
         for window in range(start, end, HIT_WINDOW):
             stop = min(window + HIT_WINDOW, end)
-            # Overlapping: every literal a line holds is reported, not just the first of two that overlap.
-            found = automaton.find_matches_as_indexes(
-                view[window : min(stop + overlap, end)], overlapping=True
-            )
-            for literal, at, _end in found:
-                if window + at < stop:
+            # The window's bytes plus the overlap: every literal a line holds is reported, also
+            # one that overlaps another or runs past the window's end.
+            for at, literal in prefilter.find(view[window : min(stop + overlap, end)]):
+                if sparse[literal]:
+                    # Reported once per search: the position is the window's, which is searched
+                    # again if the literal's last occurrences are needed.
+                    yield literal, window
+                elif window + at < stop:
                     yield literal, window + at
+
+    def _last_occurrences(self, buf: bytes, seen: dict[int, list[int]], end: int) -> dict[int, list[int]]:
+        """Per sparse literal, its last ``ENV_HITS_KEPT`` occurrences before ``end``. ``seen``
+        holds the search windows each was reported in: those are searched again, the last
+        first, each window once for every literal that still needs occurrences from it."""
+        prefilter = self.rules.prefilter
+        overlap = self.rules.longest_literal - 1
+        view = memoryview(buf)
+        windows = {literal: list(found) for literal, found in seen.items()}
+        kept: dict[int, list[int]] = {literal: [] for literal in seen}
+        while True:
+            wanting = [w[-1] for literal, w in windows.items() if w and len(kept[literal]) < ENV_HITS_KEPT]
+            if not wanting:
+                return kept
+            window = max(wanting)
+            stop = min(window + HIT_WINDOW, end)
+            more: dict[int, list[int]] = {}
+            for literal, w in windows.items():
+                if w and w[-1] == window:
+                    w.pop()
+                    if len(kept[literal]) < ENV_HITS_KEPT:
+                        more[literal] = []
+            for at, literal in prefilter.find_sparse(view[window : min(stop + overlap, end)]):
+                if literal in more and window + at < stop:
+                    more[literal].append(window + at)
+            for literal, positions in more.items():
+                kept[literal] = (positions + kept[literal])[-ENV_HITS_KEPT:]
 
     @staticmethod
     def _raw_line(buf: bytes, at: int, start: int, end: int) -> bytes:

@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..targets import Target, known_goarch, known_goos
 
@@ -31,15 +32,19 @@ ENV_VARS = (
     "GOCACHE",
     "GITHUB_WORKSPACE",
 )
+
+
 # The regexes here run over raw log lines of up to 64 KB written by anyone, in Python's
 # backtracking engine: each is built so that no attempt scans ahead and then fails (a closing
 # quote is optional, a run before a required word is bounded), which keeps every search linear
 # in the line's length (tests/security/test_long_lines.py).
-# One regex per variable, starting with its name so that the search is a fast literal scan.
-_ASSIGNS = {
-    name: re.compile(name + r"\s?=\s?(?:'(?P<sq>[^']*)'?|\"(?P<dq>[^\"]*)\"?|(?P<bare>[^\s;'\"`)]*))")
-    for name in ENV_VARS
-}
+# One regex per variable, starting with its name so that the search is a fast literal scan;
+# compiled when a log first shows the variable (start-up time is benchmarked).
+@cache
+def _assign_regex(name: str) -> re.Pattern[str]:
+    return re.compile(name + r"\s?=\s?(?:'(?P<sq>[^']*)'?|\"(?P<dq>[^\"]*)\"?|(?P<bare>[^\s;'\"`)]*))")
+
+
 # What may stand before NAME= for it to be an assignment (not part of a longer name).
 _ASSIGN_BEFORE = frozenset(" \t;(\"'`:")
 # Literals that make a line worth reading for facts (the engine's prefilter looks for them),
@@ -66,17 +71,18 @@ FACT_LITERALS: dict[str, tuple[Kind, ...]] = {
 
 _GO_VERSION = re.compile(r"go version (?P<version>go[\w.+-]+) (?P<goos>[a-z0-9]+)/(?P<goarch>[a-z0-9]+)")
 _COMPILER = re.compile(r'C compiler "(?P<cc>[^"]+)" not found')
-_MARKERS: dict[str, re.Pattern[str]] = {
+# Compiled on first use (``re``'s cache): most logs show none of these.
+_MARKERS: dict[str, str] = {
     # A RUN step of an image build: foreign binaries there run under binfmt/qemu emulation.
-    "docker-build": re.compile(
+    "docker-build": (
         r"Step \d+/\d+ : RUN |(?:^|Z )#\d+ \[[^\]]{0,200}\] RUN "
         r"|\bdocker (?:buildx )?build\b|\bbuildx build\b"
     ),
-    "platform-flag": re.compile(r"--platform[= ]\S+"),
-    "static": re.compile(r"-extldflags[= ]?['\"]?[^'\"]{0,400}-static|(?:^|\s)-static(?:\s|$)|-static-pie"),
-    "mingw": re.compile(r"w64-mingw32|mingw32-|[\\/]mingw(?:32|64)[\\/]"),
-    "alpine": re.compile(r"[Aa]lpine|\bapk add\b"),
-    "qemu": re.compile(r"\bqemu-[\w-]+|qemu: "),
+    "platform-flag": r"--platform[= ]\S+",
+    "static": r"-extldflags[= ]?['\"]?[^'\"]{0,400}-static|(?:^|\s)-static(?:\s|$)|-static-pie",
+    "mingw": r"w64-mingw32|mingw32-|[\\/]mingw(?:32|64)[\\/]",
+    "alpine": r"[Aa]lpine|\bapk add\b",
+    "qemu": r"\bqemu-[\w-]+|qemu: ",
 }
 _OUTPUT = re.compile(r"\bgo build\b.*?\s-o[= ]\s*['\"]?(?P<out>[^\s'\";]+)")
 _NAME_PARTS = re.compile(r"[-_.]")
@@ -189,7 +195,7 @@ class LogFacts:
             if what == "env":
                 self._assignment(name, text)
             elif what == "marker":
-                if name not in self.markers and _MARKERS[name].search(text):
+                if name not in self.markers and re.search(_MARKERS[name], text):
                     self.markers.add(name)
             elif what == "version":
                 m = _GO_VERSION.search(text)
@@ -206,7 +212,7 @@ class LogFacts:
                     self.cc = m.group("cc")
 
     def _assignment(self, name: str, text: str) -> None:
-        for m in _ASSIGNS[name].finditer(text):
+        for m in _assign_regex(name).finditer(text):
             if m.start() and text[m.start() - 1] not in _ASSIGN_BEFORE:
                 continue
             value = m.group("sq") if m.group("sq") is not None else m.group("dq")

@@ -62,6 +62,35 @@ def strip_ansi_bytes(data: bytes) -> bytes:
     return b"".join(out)
 
 
+# Bytes ``NewlineCounter`` counts at a time, and the average line length (bytes) under which
+# ``bytes.count`` is the faster way to count them.
+NEWLINE_PIECE = 64 << 10
+_SHORT_LINE = 40
+
+
+class NewlineCounter:
+    """Counts the newlines of a log, a stretch at a time (line numbers need all of them).
+    ``bytes.count`` tests every byte (about 0.6 ns a byte whatever the text); ``bytes.replace``
+    finds each newline with memchr: twice as fast on build-log lines (60-120 bytes), many times
+    slower on lines of a few bytes. Each piece is counted the way the previous piece's line
+    length favours, so every input costs linear time."""
+
+    def __init__(self) -> None:
+        self._short_lines = False
+
+    def count(self, buf: bytes, start: int, end: int) -> int:
+        total = 0
+        for low in range(start, end, NEWLINE_PIECE):
+            high = min(low + NEWLINE_PIECE, end)
+            if self._short_lines:
+                found = buf.count(b"\n", low, high)
+            else:
+                found = high - low - len(buf[low:high].replace(b"\n", b""))
+            self._short_lines = found * _SHORT_LINE > high - low
+            total += found
+        return total
+
+
 def clean(raw: bytes | str) -> str:
     """One raw line as rules see it: decoded (invalid UTF-8 replaced), without CR, ANSI
     colours, the GitHub Actions timestamp or the BuildKit step prefix."""

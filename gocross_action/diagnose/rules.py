@@ -1,8 +1,8 @@
 """The rule base: YAML files in ``data/rules/<category>.yaml``, validated against
 ``schemas/rule.schema.json`` when loaded, plus the config's user rules (merged by id).
 
-A ``RuleSet`` also holds the literal prefilter: one Aho-Corasick automaton over every literal
-of every pattern (and the literals that mark lines worth reading for facts).
+A ``RuleSet`` also holds the literal prefilter (``prefilter.py``) over every literal of every
+pattern (and the literals that mark lines worth reading for facts).
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..boundary import regex as linear
-from ..boundary import yaml as boundary_yaml
 from ..boundary.read import RULES_LIMIT, read_text_bounded
 from ..config import UserRules
 from ..data_files import package_file
@@ -24,6 +23,10 @@ from ..findings import Severity, categories
 from . import templates
 from .facts import FACT_LITERALS, Kind
 from .literals import derive
+
+if TYPE_CHECKING:
+    from ..boundary import yaml as boundary_yaml
+    from .prefilter import Prefilter
 
 RULES_DIR = ("data", "rules")
 # Lines that open or close a fold in a GitHub Actions log.
@@ -127,15 +130,22 @@ class RuleSet:
             bool(self.fact_kinds[i]) and not self.literal_targets[i] and not self.group_literal[i]
             for i in range(len(self.literals))
         ]
+        # Fact-only literals of environment variables (CGO_ENABLED, GOOS...): a log may hold one
+        # on every line, and only the last few lines holding it are read (the last value wins).
+        self.env_only: list[bool] = [
+            self.fact_only[i] and self.fact_kinds[i][0][0] == "env" for i in range(len(self.literals))
+        ]
 
     @cached_property
-    def automaton(self) -> Any:
-        import ahocorasick_rs
+    def prefilter(self) -> Prefilter:
+        return self.build_prefilter()
 
-        # A DFA: the fastest of its implementations for overlapping search over large blocks.
-        return ahocorasick_rs.BytesAhoCorasick(
-            [t.encode("utf-8") for t in self.literals], implementation=ahocorasick_rs.Implementation.DFA
-        )
+    def build_prefilter(self, engine: str | None = None) -> Prefilter:
+        """The literal search (``engine`` forces "hyperscan" or "aho-corasick")."""
+        from .prefilter import build
+
+        sparse = [i for i, env in enumerate(self.env_only) if env]
+        return build([t.encode("utf-8") for t in self.literals], sparse=sparse, engine=engine)
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -148,6 +158,9 @@ class RuleSet:
 
 
 def _load_yaml(text: str, source: str) -> boundary_yaml.Document:
+    # Imported here: start-up reads the validated rules from the cache and never parses YAML.
+    from ..boundary import yaml as boundary_yaml
+
     try:
         return boundary_yaml.load(text)
     except boundary_yaml.YamlError as exc:

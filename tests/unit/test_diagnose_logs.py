@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gocross_action.diagnose.engine import diagnose_lines, diagnose_stream, scan
 from gocross_action.diagnose.facts import Facts
-from gocross_action.diagnose.logs import MAX_LINE, clean, iter_lines
+from gocross_action.diagnose.logs import MAX_LINE, NewlineCounter, clean, iter_lines
 from gocross_action.diagnose.rules import load_rules
 
 RULES = load_rules()
@@ -115,3 +118,21 @@ def test_escape_sequences_are_stripped_the_same_in_pieces(monkeypatch: pytest.Mo
     assert b"\x1b" not in whole
     monkeypatch.setattr(logs, "ANSI_PIECE", 7)
     assert logs.strip_ansi_bytes(data) == whole
+
+
+@given(
+    pieces=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 400)), max_size=40),
+    cuts=st.lists(st.integers(0, 1 << 20), max_size=6),
+)
+@settings(max_examples=60, deadline=None)
+def test_newlines_are_counted_exactly_whatever_the_line_lengths(
+    pieces: list[tuple[int, int]], cuts: list[int]
+) -> None:
+    """Runs of short and long lines, counted in stretches cut anywhere: the counter switches
+    between its two ways of counting and never miscounts."""
+    buf = b"".join(b"\n" * short + b"x" * long + b"\n" for short, long in pieces) * 40
+    counter = NewlineCounter()
+    bounds = sorted({0, len(buf), *(c % (len(buf) + 1) for c in cuts)})
+    counted = [counter.count(buf, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    assert sum(counted) == buf.count(b"\n")
+    assert counted == [buf.count(b"\n", lo, hi) for lo, hi in itertools.pairwise(bounds)]
