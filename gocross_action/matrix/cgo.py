@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..findings import Evidence, Finding, Fix, Severity
+from ..targets import Target
 from .filesets import PackageFiles
-from .findings import Evidence, Finding, Fix, Severity
-from .targets import Target
 
 _FORMAT = "\t".join(
     (
@@ -118,7 +118,7 @@ class _Row:
 def _list(
     go: str, package: str, cwd: Path, env: Mapping[str, str], tags: Sequence[str] = ()
 ) -> list[_Row] | None:
-    from . import process
+    from .. import process
 
     tag_args = ["-tags", ",".join(tags)] if tags else []
     done = process.run(

@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import TargetConfig
-from .errors import InputError
-from .findings import Evidence, Finding, Fix, Severity
-from .targets import Target, suggest, table, variant_problem
+from ..config import TargetConfig
+from ..errors import InputError
+from ..findings import Evidence, Finding, Fix, Severity
+from ..targets import Target, suggest, table, variant_problem
 
 # `go version` and `go tool dist list` answer in well under a second; a hung go is killed.
 GO_TIMEOUT_S = 60
@@ -75,7 +75,7 @@ def _go_key(go_path: str) -> str:
 
 
 def _run_go(go: str, args: Sequence[str], env: Mapping[str, str]) -> str:
-    from . import process
+    from .. import process
 
     done = process.run([go, *args], timeout=GO_TIMEOUT_S, env=env)
     if done.error is not None:
