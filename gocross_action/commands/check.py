@@ -13,7 +13,6 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import output
 from ..boundary import paths
 from ..config import Config
 from ..errors import ConfigError, InputError, UsageError
@@ -51,21 +50,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import config as config_module
+    from .. import output
+    from ..matrix.timings import process_started
 
     module_dir = Path(getattr(args, "dir", None) or ".")
     config = config_module.load(Path(args.config) if args.config else None, start=module_dir)
-    return output.emit(build_report(args, config), args, config)
+    # The report's timings count from the start of this process (interpreter, imports, config).
+    return output.emit(build_report(args, config, started=process_started()), args, config)
 
 
-def build_report(args: argparse.Namespace, config: Config) -> Report:
+def build_report(args: argparse.Namespace, config: Config, *, started: float | None = None) -> Report:
     from ..matrix import schedule
 
-    return schedule.run(settings(args, config), config)
+    return schedule.run(settings(args, config, started=started), config)
 
 
-def settings(args: argparse.Namespace, config: Config) -> Settings:
+def settings(args: argparse.Namespace, config: Config, *, started: float | None = None) -> Settings:
     """The run's settings: the command line over the config, every problem found before
-    anything is built."""
+    anything is built. ``started``: ``time.monotonic()`` at the start of the process."""
+    from .. import output
     from ..deploy import resolve
     from ..matrix.plan import Settings, choose_targets
 
@@ -96,6 +99,7 @@ def settings(args: argparse.Namespace, config: Config) -> Settings:
         workers=jobs_wanted or _cpu_count(),
         env=dict(os.environ),
         report_dir=output.report_dir(args, config, module_dir=module_dir),
+        started=started,
     )
 
 

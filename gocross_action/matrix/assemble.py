@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import shlex
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,8 +47,11 @@ def report(
     attempts: Mapping[str, Any] | None,
     timings: Any,
     repo_root: Path | None,
+    builds_ended: float | None = None,
 ) -> Report:
-    """The report of the run. ``attempts`` is None without ``--verify-fixes``."""
+    """The report of the run. ``attempts`` is None without ``--verify-fixes``; ``builds_ended``
+    (a ``time.monotonic()`` value) times what followed the last build."""
+    began = time.monotonic()
     module_dir = settings.module_dir
     works = plan.works
     results = [result(w, module_dir, settings.report_dir) for w in works.values()]
@@ -70,6 +74,10 @@ def report(
     failed = any(w.failed for w in works.values())
     if attempts is not None and (failed or attempts):  # also when no fix could be tried: the report says so
         environment["verify-fixes"] = dict(attempts)
+    now = time.monotonic()
+    timings.add("assemble", now - began)
+    if builds_ended is not None:
+        timings.add("after-builds", now - builds_ended)
     environment["timings"] = timings.to_json()
     root = repo_root or module_dir  # the repository holding the module, else the module
     # Paths inside the module are shown relative to it (as binaries are): in the Action the module

@@ -40,6 +40,7 @@ class Settings:
     workers: int
     env: Mapping[str, str]
     report_dir: ReportDir | None = None
+    started: float | None = None  # time.monotonic() at the start of the gocross process, when known
 
     def judging(self) -> dict[str, Any]:
         """The expectations every binary is judged against (``checks.binary.judge``)."""
