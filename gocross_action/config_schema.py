@@ -112,9 +112,7 @@ def problem_list(data: Any, *, base: Path | None = None) -> list[Problem]:
             return []
         kind = "a list" if isinstance(data, list) else f"a {_TYPE_NAMES.get(type(data), 'scalar')}"
         return [Problem((), f"the config must be a mapping of keys (key: value lines), not {kind}")]
-    found: list[Problem] = []
-    for error in _validator().iter_errors(data):
-        found.extend(_from_schema_error(error))
+    found = _schema_problems(data)
     bad_paths = {p.path for p in found}
     for check in _CHECKS:
         found.extend(check(data, bad_paths, base))
@@ -124,6 +122,51 @@ def problem_list(data: Any, *, base: Path | None = None) -> list[Problem]:
 
 
 _TYPE_NAMES = {str: "string", int: "number", float: "number", bool: "boolean"}
+
+# The digests of the last configs the schema accepted: a config run again unchanged is not
+# validated again (importing jsonschema alone costs more than the rest of a config's load).
+_ACCEPTED = "config-schema-accepted.json"
+_ACCEPTED_KEPT = 64
+
+
+def _schema_problems(data: Mapping[str, Any]) -> list[Problem]:
+    from . import user_cache
+
+    digest = _digest(data)
+    accepted = user_cache.read_json(_ACCEPTED) if digest else None
+    known = [d for d in accepted if isinstance(d, str)] if isinstance(accepted, list) else []
+    if digest in known:
+        return []
+    found: list[Problem] = []
+    for error in _validator().iter_errors(data):
+        found.extend(_from_schema_error(error))
+    if digest and not found:
+        user_cache.write_json(_ACCEPTED, [digest, *known][:_ACCEPTED_KEPT])
+    return found
+
+
+def _digest(data: Mapping[str, Any]) -> str | None:
+    """A digest of the schema and the data together, or None when the data holds anything but
+    JSON's own types (a YAML date, a non-string key), which JSON text would not tell apart."""
+    import hashlib
+    import json
+
+    if not _plain(data):
+        return None
+    text = json.dumps([schema("config"), data], sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    if depth > 200:
+        return False
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_plain(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 def _document_order(data: Any, path: PathParts) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ Stragglers left in the group after a normal exit are killed too.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -20,6 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+# The nice increment of tools run alongside builds (go list, probes): they take the CPU time
+# the builds leave, and run at full speed once the builds are done.
+BACKGROUND = 10
 
 # After the group is killed, how long to wait for the pipes to close (a process that left the
 # group with setsid may still hold them: then they are abandoned).
@@ -136,6 +141,38 @@ class _Drain:
         return b"".join(self.chunks)
 
 
+def _lower_priority(pid: int, nice: int) -> None:
+    """The child's nice value raised by ``nice`` (what it starts inherits it); best effort."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
+    except (AttributeError, OSError):
+        pass
+
+
+def _ended(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether ``proc`` exits within ``timeout`` seconds, seen the moment it exits: a pidfd is
+    readable then (``Popen.wait`` with a timeout polls, and sees an exit up to 50 ms late: a
+    build slot would stand idle that long). Where there is no pidfd, ``Popen.wait`` does."""
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        ready = poller.poll(max(0, int(timeout * 1000)))
+    finally:
+        os.close(pidfd)
+    if not ready:
+        return False
+    proc.wait()
+    return True
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -145,11 +182,13 @@ def run(
     stdout: IO[bytes] | int = subprocess.PIPE,
     stderr: IO[bytes] | int = subprocess.PIPE,
     max_output: int = OUTPUT_LIMIT,
+    nice: int = 0,
 ) -> Finished:
     """Run ``argv`` (stdin from /dev/null) and wait at most ``timeout`` seconds for it, every
     process it starts and the end of its output; never raises for the child's failure. Output
     goes to ``stdout`` and ``stderr``: pipes by default, returned in ``Finished`` (at most
-    ``max_output`` bytes of each), or open files."""
+    ``max_output`` bytes of each), or open files. ``nice`` lowers the child's CPU priority by
+    that much (``BACKGROUND``: work that runs alongside builds and must not slow them)."""
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -163,13 +202,14 @@ def run(
     except OSError as exc:
         return Finished(returncode=None, error=exc.strerror or str(exc), errno=exc.errno)
     pgid = proc.pid  # a new session: the child leads its own process group
+    if nice > 0:
+        _lower_priority(proc.pid, nice)
     drains = (_Drain(proc.stdout, max_output), _Drain(proc.stderr, max_output))
     deadline = time.monotonic() + timeout
     try:
-        try:
-            proc.wait(timeout=timeout)
+        if _ended(proc, timeout):
             done = all(d.join(max(0.0, deadline - time.monotonic())) for d in drains)
-        except subprocess.TimeoutExpired:
+        else:
             done = False
         if not done:
             hung = hung_commands(pgid)

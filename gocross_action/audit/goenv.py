@@ -110,7 +110,7 @@ def effective(
     targets: Sequence[TargetConfig], layers: Sequence[Layer], env: Mapping[str, str]
 ) -> dict[str, dict[str, dict[str, str]]]:
     """Per target, each of ``KEYS`` that some layer sets: its value and the layer it came from."""
-    from ..build import target_overrides
+    from ..matrix.build import target_overrides
 
     out: dict[str, dict[str, dict[str, str]]] = {}
     for tc in targets:

@@ -24,7 +24,8 @@ class ProbeContext:
     """The machine and module to probe.
 
     ``go_env`` replaces running ``go env -json`` (unit tests must not run the toolchain);
-    ``uid`` is the user the build runs as (default: this process's effective uid).
+    ``uid`` is the user the build runs as (default: this process's effective uid); ``nice``
+    lowers the tools' CPU priority (``gocross check`` probes while it builds).
     """
 
     module_dir: Path
@@ -34,6 +35,7 @@ class ProbeContext:
     root: Path = Path("/")
     go_env: Mapping[str, str] | None = None
     uid: int | None = None
+    nice: int = 0
     _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, compare=False, repr=False)
 

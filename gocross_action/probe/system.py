@@ -109,7 +109,7 @@ def run(
     everything it started are killed (``process.run``), and ``err`` names what hung."""
     from .. import process
 
-    done = process.run(argv, timeout=timeout, cwd=cwd, env=env if env is not None else ctx.env)
+    done = process.run(argv, timeout=timeout, cwd=cwd, env=env if env is not None else ctx.env, nice=ctx.nice)
     if done.error is not None:
         return Ran(argv=tuple(argv), code=None, out="", err=done.error)
     if done.timed_out:

@@ -8,7 +8,7 @@ Pure functions of the report: every value here comes from ``report.environment``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..findings import Finding
@@ -380,6 +380,60 @@ def probe_statuses(report: Report) -> list[str]:
         why = f" ({facts['skipped']})" if status == "skipped" and facts.get("skipped") else ""
         out.append(f"{name} {status}{why}")
     return out
+
+
+def time_rows(report: Report) -> list[tuple[str, str]]:
+    """Where a ``check`` run's time went (``environment.timings``): before the first build, the
+    builds, gocross's work alongside them and after them; empty when the report has no timings."""
+    timings = _get(report.environment, "timings")
+    stages = timings.get("stages") if isinstance(timings, Mapping) else None
+    if not isinstance(stages, Mapping) or "builds-wall" not in stages:
+        return []
+
+    def seconds(name: str) -> float | None:
+        value = _get(stages, name, "seconds")
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def listed(names: Sequence[tuple[str, str]]) -> str:
+        shown = [(label, seconds(name)) for name, label in names]
+        return ", ".join(f"{label} {value:.2f}s" for label, value in shown if value is not None)
+
+    rows = [("in all", f"{float(timings.get('total_s') or 0):.2f}s")]
+    first = seconds("first-build")
+    if first is not None:
+        rows.append(
+            (
+                "before the first build",
+                f"{first:.2f}s: " + listed([("startup", "start-up and arguments"), ("plan", "plan")]),
+            )
+        )
+    builds = _get(stages, "go-build")
+    count = builds.get("count") if isinstance(builds, Mapping) else 0
+    jobs = _get(report.environment, "build", "jobs")
+    rows.append(
+        (
+            "builds",
+            f"{seconds('builds-wall') or 0:.2f}s: {count} go build(s), "
+            f"{seconds('go-build') or 0:.2f}s of build time" + (f" on {jobs} jobs" if jobs else ""),
+        )
+    )
+    alongside = listed(
+        [
+            ("probes", "probes"),
+            ("audit", "audit"),
+            ("cgo-analysis", "cgo analysis"),
+            ("inspection", "inspection"),
+            ("smoke", "smoke runs"),
+        ]
+    )
+    if alongside:
+        rows.append(("alongside the builds", alongside))
+    after = seconds("after-builds")
+    if after is not None:
+        steps = [("wait", "wait"), ("diagnose", "diagnose"), ("refine", "findings")]
+        steps += [("prove", "fix rebuilds"), ("assemble", "report")]
+        rows.append(("after the last build", f"{after:.2f}s: " + listed(steps)))
+    return rows
 
 
 def flat(report: Report) -> list[tuple[str, str]]:

@@ -124,6 +124,9 @@ def _environment(report: Report, color: bool, verbose: bool, actions: bool) -> l
         kept = [i for i in range(4) if any(row[i] for row in per_target)]  # no empty column
         lines += _table([[row[i] for i in kept] for row in table])
         lines.append("")
+    timed = facts.time_rows(report) if verbose else []
+    if timed:
+        lines += [_paint("Time:", "head", color), *_table(timed), ""]
     if verbose:
         everything = facts.flat(report)
         if everything:

@@ -212,8 +212,8 @@ def test_the_folded_log_tail_reads_only_the_end_of_a_huge_log(tmp_path: Path) ->
 
 
 def test_a_fifo_in_place_of_a_go_source_or_go_sum_is_not_waited_on(tmp_path: Path) -> None:
-    from gocross_action import filesets
     from gocross_action.github.cache import cache_key
+    from gocross_action.matrix import filesets
 
     module = tmp_path / "module"
     module.mkdir()
@@ -227,7 +227,7 @@ def test_a_fifo_in_place_of_a_go_source_or_go_sum_is_not_waited_on(tmp_path: Pat
 
 
 def test_import_c_after_a_preamble_whose_c_lines_start_with_const_is_seen(tmp_path: Path) -> None:
-    from gocross_action import cgo, filesets
+    from gocross_action.matrix import cgo, filesets
 
     source = tmp_path / "pcap_unix.go"
     source.write_text(

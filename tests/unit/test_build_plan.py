@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gocross_action import build
 from gocross_action.config import BuildConfig, Config, TargetConfig
+from gocross_action.matrix import build
 from gocross_action.targets import Target
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gocross_action.cgo import CgoUsage, imports_c, required_but_disabled
+from gocross_action.matrix.cgo import CgoUsage, imports_c, required_but_disabled
 from gocross_action.targets import Target
 
 
@@ -70,7 +70,7 @@ def test_cgo_off_is_not_blamed_for_a_failure_elsewhere() -> None:
 
 
 def test_cgo_is_on_by_default_only_for_native_builds_with_a_compiler(tmp_path: Path) -> None:
-    from gocross_action.cgo import enabled_by_default
+    from gocross_action.matrix.cgo import enabled_by_default
 
     host = ("linux", "amd64")
     native, cross = Target.parse("linux/amd64"), Target.parse("linux/arm64")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from gocross_action import cdeps
-from gocross_action.cscan import preamble
 from gocross_action.diagnose.engine import diagnose_lines
 from gocross_action.diagnose.facts import Facts
 from gocross_action.diagnose.fixes import with_cost
 from gocross_action.diagnose.rules import load_rules
 from gocross_action.findings import Changes, Finding, Fix, Snippet
+from gocross_action.matrix.cscan import preamble
 from gocross_action.targets import Target
 
 AMD64 = Target.parse("linux/amd64")

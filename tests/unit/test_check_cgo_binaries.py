@@ -8,8 +8,8 @@ import dataclasses
 from gocross_action.checks.binary import judge
 from gocross_action.findings import Changes, Severity
 from gocross_action.inspect.binary import BinaryInfo, GoInfo, Module
+from gocross_action.matrix.verify import merge
 from gocross_action.targets import Target
-from gocross_action.verify import merge
 
 WINDOWS = Target.parse("windows/amd64")
 NO_CGO = GoInfo(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gocross_action.filesets import (
+from gocross_action.matrix.filesets import (
     PackageFiles,
     Settings,
     declares,

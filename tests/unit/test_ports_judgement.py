@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gocross_action.config import TargetConfig
-from gocross_action.ports import Port, Ports, validate
+from gocross_action.matrix.ports import Port, Ports, validate
 from gocross_action.targets import Target
 
 PORTS = Ports(

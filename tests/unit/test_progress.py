@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gocross_action.progress import Progress
+from gocross_action.matrix.progress import Progress
 
 
 def test_plain_stream_gets_one_line_per_finished_target(monkeypatch: pytest.MonkeyPatch) -> None:

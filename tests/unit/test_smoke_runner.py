@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gocross_action import smoke
+from gocross_action.matrix import smoke
 from gocross_action.targets import Target
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from gocross_action.timings import Timings
+from gocross_action.matrix.timings import Timings
 
 
 def test_a_stage_timed_on_several_threads_sums_their_time_and_counts_each_run() -> None:

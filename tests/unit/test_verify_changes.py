@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gocross_action.cgo import CgoUsage
 from gocross_action.findings import Changes, Finding, Fix, Severity
+from gocross_action.matrix.cgo import CgoUsage
+from gocross_action.matrix.verify import GO_DEFAULT_PROXY, complete, derive, merge
 from gocross_action.targets import Target
-from gocross_action.verify import GO_DEFAULT_PROXY, complete, derive, merge
 
 ARM64 = Target.parse("linux/arm64")
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from . import gomod, process
-from .boundary import paths
-from .boundary.paths import Roots
-from .config import BUILD_TIMEOUT_S, Config, TargetConfig
-from .targets import Target
+from .. import gomod, process
+from ..boundary import paths
+from ..boundary.paths import Roots
+from ..config import BUILD_TIMEOUT_S, Config, TargetConfig
+from ..targets import Target
 
 MANIFEST = ".gocross-manifest.json"
 # The line a timed-out build's log ends with (the rule log.oom.build-timeout reads it).

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnose.logs import clean
-from .findings import Changes, Evidence, Finding, Fix, Severity, Snippet
-from .targets import Target, cross_toolchain, known_goarch, known_goos
+from ..diagnose.logs import clean
+from ..findings import Changes, Evidence, Finding, Fix, Severity, Snippet
+from ..targets import Target, cross_toolchain, known_goarch, known_goos
 
 MAX_ERRORS = 50  # undefined-name errors looked at per log
 MAX_FINDINGS = 3
@@ -147,8 +147,8 @@ def suffix_constraint(name: str) -> tuple[str | None, str | None]:
 
 def _head(path: Path) -> str:
     """The first MAX_SOURCE bytes of a Go file (a FIFO or device in its place reads as empty)."""
-    from .boundary.read import read_head
-    from .errors import InputError
+    from ..boundary.read import read_head
+    from ..errors import InputError
 
     try:
         return read_head(path, limit=MAX_SOURCE, what="Go file").decode("utf-8", errors="replace")

@@ -11,11 +11,13 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .filesets import PackageFiles
-from .findings import Evidence, Finding, Fix, Severity
-from .targets import Target
+from ..findings import Evidence, Finding, Fix, Severity
+from ..targets import Target
+
+if TYPE_CHECKING:
+    from .filesets import PackageFiles
 
 _FORMAT = "\t".join(
     (
@@ -104,6 +106,8 @@ class _Row:
     go_files: tuple[str, ...] = ()
 
     def files(self) -> PackageFiles:
+        from .filesets import PackageFiles
+
         return PackageFiles(
             import_path=self.import_path,
             name=self.name,
@@ -118,7 +122,7 @@ class _Row:
 def _list(
     go: str, package: str, cwd: Path, env: Mapping[str, str], tags: Sequence[str] = ()
 ) -> list[_Row] | None:
-    from . import process
+    from .. import process
 
     tag_args = ["-tags", ",".join(tags)] if tags else []
     done = process.run(
@@ -126,6 +130,7 @@ def _list(
         timeout=LIST_TIMEOUT_S,
         cwd=cwd,
         env=env,
+        nice=process.BACKGROUND,  # alongside the builds
     )
     if done.returncode is None or done.timed_out:
         return None

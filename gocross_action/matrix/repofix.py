@@ -17,10 +17,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import process
-from .boundary.read import read_bounded
-from .errors import InputError
-from .findings import Changes, Cost, Snippet
+from .. import process
+from ..boundary.read import read_bounded
+from ..errors import InputError
+from ..findings import Changes, Cost, Snippet
 
 GO_MOD_LIMIT = 4 << 20
 GO_SUM_LIMIT = 64 << 20

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import console
+from .. import console
 
 LOG_LINES_IN_GROUP = 400
 LOG_TAIL_BYTES = 4 * 1024 * 1024  # what is read of a failed build's log to fold its last lines
@@ -69,8 +69,8 @@ class Progress:
         lines: list[str] = []
         whole = True
         if log is not None:
-            from .boundary.read import read_tail
-            from .errors import InputError
+            from ..boundary.read import read_tail
+            from ..errors import InputError
 
             try:
                 # The build decides the log's size: only its end is read (and shown).

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+from ..findings import Changes, Evidence, Finding, Fix, Snippet
+from ..targets import Target, cross_toolchain
 from . import build, repofix
 from .cgo import CgoUsage
-from .errors import InputError
-from .findings import Changes, Evidence, Finding, Fix, Snippet
 from .smoke import host_goarch, host_goos
-from .targets import Target, cross_toolchain
 
 _CGO_TOOLCHAIN = {"cgo-no-c-compiler", "cgo-wrong-compiler", "windows-toolchain"}
 

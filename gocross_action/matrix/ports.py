@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import TargetConfig
-from .errors import InputError
-from .findings import Evidence, Finding, Fix, Severity
-from .targets import Target, suggest, table, variant_problem
+from ..config import TargetConfig
+from ..errors import InputError
+from ..findings import Evidence, Finding, Fix, Severity
+from ..targets import Target, suggest, table, variant_problem
 
 # `go version` and `go tool dist list` answer in well under a second; a hung go is killed.
 GO_TIMEOUT_S = 60
@@ -60,13 +60,6 @@ class Validation:
 _MEMO: dict[str, Ports] = {}
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        str(Path(os.environ["HOME"]) / ".cache") if os.environ.get("HOME") else None
-    )
-    return Path(base or "/tmp") / "gocross"
-
-
 def _go_key(go_path: str) -> str:
     st = Path(go_path).stat()
     return hashlib.sha256(f"{Path(go_path).resolve()}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[
@@ -75,7 +68,7 @@ def _go_key(go_path: str) -> str:
 
 
 def _run_go(go: str, args: Sequence[str], env: Mapping[str, str]) -> str:
-    from . import process
+    from .. import process
 
     done = process.run([go, *args], timeout=GO_TIMEOUT_S, env=env)
     if done.error is not None:
@@ -111,21 +104,18 @@ def load(go: str = "go", env: Mapping[str, str] | None = None) -> Ports:
     key = _go_key(go_path)
     if key in _MEMO:
         return _MEMO[key]
-    cached = _cache_dir() / f"ports-{key}.json"
+    from .. import user_cache
+
+    name = f"ports-{key}.json"
     try:
-        data = json.loads(cached.read_text(encoding="utf-8"))
+        data = user_cache.read_json(name)
         ports = _parse(data["version"], json.dumps(data["ports"]))
-    except (OSError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, AttributeError):
         version = _run_go(go_path, ["env", "GOVERSION"], env).strip()
         listing = _run_go(go_path, ["tool", "dist", "list", "-json"], env)
         ports = _parse(version, listing)
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"version": version, "ports": json.loads(listing)}), encoding="utf-8")
-            tmp.replace(cached)
-        except OSError:
-            pass  # a read-only cache only costs the next run 10 ms
+        # A read-only cache only costs the next run 10 ms.
+        user_cache.write_json(name, {"version": version, "ports": json.loads(listing)})
     _MEMO[key] = ports
     return ports
 

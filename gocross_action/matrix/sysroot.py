@@ -14,8 +14,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .findings import Changes
-from .targets import Target, cross_toolchain
+from ..findings import Changes
+from ..targets import Target, cross_toolchain
 
 MAX_PACKAGES = 60
 MAX_DEPTH = 8

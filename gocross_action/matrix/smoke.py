@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .findings import Evidence, Finding, Fix, Severity
-from .targets import Target, arch_info, cross_toolchain
+from ..findings import Evidence, Finding, Fix, Severity
+from ..targets import Target, arch_info, cross_toolchain
 
 SMOKE_TIMEOUT_S = 60
 OUTPUT_TAIL = 2000
@@ -194,7 +194,7 @@ def _classify(how: str, code: int | None, output: str) -> str | None:
 
 def _interpreter(binary: Path) -> str | None:
     try:
-        from .inspect import read
+        from ..inspect import read
 
         return read(binary).interpreter
     except Exception:  # an unreadable binary is run anyway; the run reports what happens
@@ -226,7 +226,7 @@ def run(
     if how.how == "none":
         return replace(base, output=how.reason or "")
     started = time.monotonic()
-    from . import process
+    from .. import process
 
     # A new session, killed as a whole group at the deadline: a program, or qemu, that ignores
     # SIGTERM or leaves children must not outlive the run.
