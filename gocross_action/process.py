@@ -24,7 +24,7 @@ from typing import IO
 
 # The nice increment of tools run alongside builds (go list, probes): they take the CPU time
 # the builds leave, and run at full speed once the builds are done.
-BACKGROUND = 10
+BACKGROUND = 19
 
 # After the group is killed, how long to wait for the pipes to close (a process that left the
 # group with setsid may still hold them: then they are abandoned).

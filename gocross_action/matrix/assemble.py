@@ -59,6 +59,8 @@ def report(
         "go_version": go_version,
         "jobs": settings.workers,
         "out": relative(plan.out_dir, module_dir),
+        # GOGC/GOMEMLIMIT for the Go toolchain's own collector (not a build input; see gctune).
+        "gc": dict(plan.gc),
         "targets": {
             t: {
                 "command": shlex.join([Path(w.job.argv[0]).name, *w.job.argv[1:]]),

@@ -55,6 +55,7 @@ class Plan:
     findings: tuple[Finding, ...]  # from before any build: ports, outputs not ours
     out_dir: Path
     manifest: build.Manifest
+    gc: Mapping[str, str]  # the collector's settings the builds run with (``gctune``), if any
 
 
 def choose_targets(given: str | None, config: Config) -> list[TargetConfig]:
@@ -71,8 +72,17 @@ def choose_targets(given: str | None, config: Config) -> list[TargetConfig]:
     return list(unique.values())
 
 
-def make(settings: Settings, config: Config, ports: Ports, host: tuple[str, str]) -> Plan:
-    """The jobs for the targets ``ports`` can build, written only where gocross may write."""
+def make(
+    settings: Settings,
+    config: Config,
+    ports: Ports,
+    host: tuple[str, str],
+    *,
+    gc: Mapping[str, str] | None = None,
+) -> Plan:
+    """The jobs for the targets ``ports`` can build, written only where gocross may write;
+    ``gc`` is the garbage collector's settings for the builds (``gctune``), on top of the
+    inherited environment."""
     from . import cgo
     from .ports import validate
 
@@ -96,7 +106,7 @@ def make(settings: Settings, config: Config, ports: Ports, host: tuple[str, str]
             module_dir=module_dir,
             config=config,
             tc=tc,
-            base_env=settings.env,
+            base_env={**settings.env, **(gc or {})},
             out_dir=out_dir,
             log_dir=log_dir,
             name=name,
@@ -116,6 +126,7 @@ def make(settings: Settings, config: Config, ports: Ports, host: tuple[str, str]
         findings=tuple(findings),
         out_dir=out_dir,
         manifest=manifest,
+        gc=dict(gc or {}),
     )
 
 

@@ -27,6 +27,7 @@ the ``gocross`` process to this schedule), ``plan``, ``first-build`` (the moment
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config, TargetConfig
+from . import gctune
 from . import plan as planning
 from .plan import Settings
 from .work import TargetWork
@@ -89,7 +91,9 @@ def run(settings: Settings, config: Config) -> Report:
     host = (host_goos(), host_goarch())
     with timings.span("plan"):
         known = load("go", settings.env)
-        plan = planning.make(settings, config, known, host)
+        processes = settings.workers * (os.cpu_count() or 1)  # go build runs a compile per CPU
+        gc = gctune.settings(settings.env, processes, gctune.available_memory())
+        plan = planning.make(settings, config, known, host, gc=gc)
     works = plan.works
     runnable = list(plan.runnable)
 

@@ -4,10 +4,15 @@ the output manifest, progress, and binaries run natively or under qemu-user."""
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT, require_tool, run_gocross
+import pytest
+
+from tests.conftest import ROOT, go_cache, require_tool, run_gocross
 
 from .checkrun import check, copy_fixture
 
@@ -235,3 +240,37 @@ def test_report_says_where_the_time_went_per_stage(tmp_path: Path) -> None:
     assert stages["probes"]["count"] == 1
     assert timings["total_s"] >= stages["builds-wall"]["seconds"]
     assert_valid_report({**run.report, "environment": {"timings": timings}})
+
+
+def test_the_collector_settings_gocross_builds_with_leave_the_binary_byte_for_byte_the_same(
+    tmp_path: Path,
+) -> None:
+    module = copy_fixture("pure", tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("GOGC", "GOMEMLIMIT")}
+    run = check(module, "--targets", "linux/arm64")
+    assert run.status("linux/arm64") == "passed"
+    build = run.report["environment"]["build"]
+    if build["gc"] == {}:
+        pytest.skip("this machine has too little memory per build process for gocross to tune GOGC")
+    assert build["gc"]["GOGC"] == "400"
+    assert build["gc"]["GOMEMLIMIT"].endswith("MiB")
+    assert "GOGC" not in build["targets"]["linux/arm64"]["env"], "not shown as a build setting"
+    # The same command, as the report gives it, with Go's default collector.
+    command = shlex.split(build["targets"]["linux/arm64"]["command"])
+    output = command.index("-o") + 1
+    command[output] = str(tmp_path / "bare")
+    subprocess.run(
+        command,
+        cwd=module,
+        env={**env, "GOCACHE": go_cache(), **build["targets"]["linux/arm64"]["env"]},
+        check=True,
+    )
+    built = module / run.target("linux/arm64")["binary"]
+    assert built.read_bytes() == (tmp_path / "bare").read_bytes()
+
+
+def test_a_gogc_set_by_the_user_is_what_the_builds_run_with(tmp_path: Path) -> None:
+    module = copy_fixture("pure", tmp_path)
+    run = check(module, "--targets", "linux/arm64", env={"GOGC": "100"})
+    assert run.status("linux/arm64") == "passed"
+    assert run.report["environment"]["build"]["gc"] == {}
