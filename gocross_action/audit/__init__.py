@@ -10,10 +10,13 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import TargetConfig
 from ..findings import Finding
+
+if TYPE_CHECKING:
+    from . import workflows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,17 +34,9 @@ def run(
     binaries: Sequence[Path] = (),
 ) -> Result:
     """Audit the repository at ``root`` (and the DefaultGODEBUG of ``binaries``, when given)."""
-    from . import (
-        bake,
-        dockerfile,
-        dockerfile_checks,
-        files,
-        godebug,
-        goenv,
-        sources,
-        workflow_checks,
-        workflows,
-    )
+    # The Dockerfile, workflow and bake readers load only when the repository has such files:
+    # `check` runs this beside its builds, and most modules have none.
+    from . import files, godebug, goenv, sources
 
     env = dict(os.environ) if env is None else env
     repo = files.Repository(root=root.resolve())
@@ -49,6 +44,8 @@ def run(
     findings: list[Finding] = []
 
     parsed: list[workflows.Workflow] = []
+    if found.workflows:
+        from . import workflow_checks, workflows
     for path in found.workflows:
         text = repo.read(path)
         if text is None:
@@ -65,6 +62,8 @@ def run(
             entry = declared.setdefault(name, (set(), context))
             entry[0].update(platforms)
     for path in (*found.bake, *found.compose):
+        from . import bake
+
         text = repo.read(path)
         if text is None:
             continue
@@ -80,6 +79,8 @@ def run(
     emulated: dict[str, list[int]] = {}
     docker_facts: dict[str, Any] = {}
     for name, path in sorted(dockerfiles.items()):
+        from . import dockerfile, dockerfile_checks
+
         text = repo.read(path)
         if text is None:
             continue
