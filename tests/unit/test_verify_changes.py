@@ -98,14 +98,19 @@ def test_a_dependency_that_needs_a_newer_go_is_not_a_go_mod_edit() -> None:
     assert derive(_finding("go-version-toolchain"), target=ARM64, usage=None, env={}, log_text=log) is None
 
 
-def test_a_go_mod_edit_fix_costs_a_repository_change_undone_by_the_reverse_edit() -> None:
-    finding = complete(
+def _go_line_fix() -> Finding:
+    """A go.mod go line newer than this Go, completed with its fix."""
+    return complete(
         _finding("go-version-toolchain", Fix(summary="install Go")),
         target=ARM64,
         usage=None,
         env={},
         log_text=TOO_NEW,
     )
+
+
+def test_a_go_mod_edit_fix_costs_a_repository_change_undone_by_the_reverse_edit() -> None:
+    finding = _go_line_fix()
     assert finding.fix is not None and finding.fix.cost is not None
     assert finding.fix.changes == Changes(go_mod=("-go=1.26",))
     assert finding.fix.snippets[0].code == "go mod edit -go=1.26\n"
@@ -159,13 +164,7 @@ def test_a_go_mod_edit_fix_is_shown_in_text_and_markdown_and_fits_the_report_sch
     from gocross_action.report.model import Context, Report
     from tests.report_schema import assert_valid_report
 
-    finding = complete(
-        _finding("go-version-toolchain", Fix(summary="install Go")),
-        target=ARM64,
-        usage=None,
-        env={},
-        log_text=TOO_NEW,
-    )
+    finding = _go_line_fix()
     report = Report.build(context=Context(command="check"), findings=[finding])
     shown = text.render(report)
     assert "changes: go mod edit -go=1.26" in shown
