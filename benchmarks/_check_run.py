@@ -4,12 +4,25 @@ package_scaling): the real CLI in a subprocess, its JSON report written to a fil
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from _installed import as_installed
+
+
+def check_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of the timed runs (gocross, and the go builds it is compared with): run as
+    installed, the tests' shared Go build cache unless one is set, never as a GitHub Actions step."""
+    env = dict(as_installed({**os.environ, **(extra or {})}))
+    env.setdefault("GOCACHE", str(Path(tempfile.gettempdir()) / "gocross-test-gocache"))
+    env.pop("GITHUB_ACTIONS", None)
+    return env
 
 
 def timed_check(directory: Path, targets: Sequence[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _check_run import timed_check
+from _check_run import check_env, timed_check
 
 TARGETS = ("linux/amd64", "linux/arm64", "linux/arm", "windows/amd64", "darwin/arm64", "freebsd/amd64")
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,14 +158,7 @@ def main() -> int:
     parser.add_argument("--goreleaser", metavar="PATH", help="the goreleaser binary (default: from PATH)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line of the results")
     args = parser.parse_args()
-    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "PYTHONPATH": python_path}
-    env.setdefault("GOCACHE", str(Path(tempfile.gettempdir()) / "gocross-test-gocache"))
-    env.pop("GITHUB_ACTIONS", None)
-    # gocross runs from compiled bytecode, as when installed (pip compiles it): the first, untimed
-    # run writes it here even where PYTHONDONTWRITEBYTECODE is set machine-wide.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gocross-bench-pycache")
+    env = check_env()
     releaser = (
         args.goreleaser
         or shutil.which("goreleaser")

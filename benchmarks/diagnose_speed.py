@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _installed import as_installed
+
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared beside the repository; a git worktree one level deeper finds it one level up.
 SHARED = next(
@@ -138,12 +140,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--keep", metavar="PATH", help="write the generated log here and keep it")
     args = parser.parse_args(argv)
-    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "PYTHONPATH": python_path}
-    # gocross runs from compiled bytecode, as when installed (pip compiles it): the first, untimed
-    # run writes it here even where PYTHONDONTWRITEBYTECODE is set machine-wide.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gocross-bench-pycache")
+    env = dict(os.environ)
+    as_installed(env)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(args.keep) if args.keep else Path(tmp) / "build.log"
         generate(log, args.size_mb << 20)

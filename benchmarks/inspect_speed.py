@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _installed import as_installed
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / ".cache" / "inspect-fixtures" / "bin"
 PLATFORMS = (
@@ -225,11 +227,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=11, help="interleaved rounds (default 11)")
     parser.add_argument("--keep", metavar="DIR", help="build into DIR and keep it (reused when present)")
     args = parser.parse_args()
-    # gocross runs from compiled bytecode, as when installed (pip compiles it): the first, untimed
-    # run writes it here even where PYTHONDONTWRITEBYTECODE is set machine-wide (as check_speed.py).
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gocross-bench-pycache")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    as_installed(os.environ)  # the tools timed here inherit it
     directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="gocross-bench-"))
     try:
         files = [str(p) for p in collect(directory)]

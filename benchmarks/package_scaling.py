@@ -24,9 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _check_run import timed_check
+from _check_run import check_env, timed_check
 
-ROOT = Path(__file__).resolve().parent.parent
 GROUP = 100
 
 
@@ -83,14 +82,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="also print one JSON line of the results")
     args = parser.parse_args()
-    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "PYTHONPATH": python_path}
-    env.setdefault("GOCACHE", str(Path(tempfile.gettempdir()) / "gocross-test-gocache"))
-    env.pop("GITHUB_ACTIONS", None)
-    # gocross runs from compiled bytecode, as when installed (pip compiles it): the first, untimed
-    # run writes it here even where PYTHONDONTWRITEBYTECODE is set machine-wide.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gocross-bench-pycache")
+    env = check_env()
     rows = []
     print(f"cpus: {os.cpu_count()}  target: linux/amd64 (the host: cgo analysis runs)")
     for size in (int(s) for s in args.sizes.split(",")):

@@ -23,9 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _check_run import timed_check
-
-ROOT = Path(__file__).resolve().parent.parent
+from _check_run import check_env, timed_check
 
 MAIN = """package main
 
@@ -79,14 +77,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="also print one JSON line of the results")
     args = parser.parse_args()
-    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "PYTHONPATH": python_path, "CGO_ENABLED": "0"}
-    env.setdefault("GOCACHE", str(Path(tempfile.gettempdir()) / "gocross-test-gocache"))
-    env.pop("GITHUB_ACTIONS", None)
-    # gocross runs from compiled bytecode, as when installed (pip compiles it): the first, untimed
-    # run writes it here even where PYTHONDONTWRITEBYTECODE is set machine-wide.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gocross-bench-pycache")
+    env = check_env({"CGO_ENABLED": "0"})
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="gocross-targets-") as tmp:
