@@ -61,9 +61,9 @@ def run(
         for name, context, platforms, _ in workflow_checks.dockerfile_builds(wf):
             entry = declared.setdefault(name, (set(), context))
             entry[0].update(platforms)
-    for path in (*found.bake, *found.compose):
+    if found.bake or found.compose:
         from . import bake
-
+    for path in (*found.bake, *found.compose):
         text = repo.read(path)
         if text is None:
             continue
@@ -78,9 +78,9 @@ def run(
             dockerfiles[name] = repo.root / name
     emulated: dict[str, list[int]] = {}
     docker_facts: dict[str, Any] = {}
-    for name, path in sorted(dockerfiles.items()):
+    if dockerfiles:
         from . import dockerfile, dockerfile_checks
-
+    for name, path in sorted(dockerfiles.items()):
         text = repo.read(path)
         if text is None:
             continue
