@@ -17,7 +17,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -183,12 +183,14 @@ def run(
     stderr: IO[bytes] | int = subprocess.PIPE,
     max_output: int = OUTPUT_LIMIT,
     nice: int = 0,
+    started: Callable[[], object] | None = None,
 ) -> Finished:
     """Run ``argv`` (stdin from /dev/null) and wait at most ``timeout`` seconds for it, every
     process it starts and the end of its output; never raises for the child's failure. Output
     goes to ``stdout`` and ``stderr``: pipes by default, returned in ``Finished`` (at most
     ``max_output`` bytes of each), or open files. ``nice`` lowers the child's CPU priority by
-    that much (``BACKGROUND``: work that runs alongside builds and must not slow them)."""
+    that much (``BACKGROUND``: work that runs alongside builds and must not slow them).
+    ``started`` is called once the child runs (not when it cannot start)."""
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -207,6 +209,8 @@ def run(
     drains = (_Drain(proc.stdout, max_output), _Drain(proc.stderr, max_output))
     deadline = time.monotonic() + timeout
     try:
+        if started is not None:
+            started()
         if _ended(proc, timeout):
             done = all(d.join(max(0.0, deadline - time.monotonic())) for d in drains)
         else:
@@ -225,6 +229,9 @@ def run(
     except BaseException:
         _kill_group(pgid)
         proc.wait()
+        for drain in drains:
+            if drain.join(DRAIN_S):
+                drain.close()
         raise
     _kill_group(pgid)  # whatever it left running in its group
     for drain in drains:

@@ -9,11 +9,12 @@ tool wrote, and a file it did not write is never overwritten.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -230,10 +231,11 @@ def make_job(
     )
 
 
-def run(job: BuildJob) -> BuildOutcome:
+def run(job: BuildJob, *, spawned: Callable[[], object] | None = None) -> BuildOutcome:
     """Run one build; its combined output goes to ``job.log``. Never raises for a failed build.
     At ``job.timeout_s`` the build and every process it started are killed, and the log ends
-    with ``TIMEOUT_LINE`` naming the processes that were still running."""
+    with ``TIMEOUT_LINE`` naming the processes that were still running. ``spawned`` is called
+    once ``go build`` runs."""
     started = time.monotonic()
     with _open_log(job) as log:
         try:
@@ -242,7 +244,13 @@ def run(job: BuildJob) -> BuildOutcome:
             log.write(f"gocross: {exc}\n".encode())
             return BuildOutcome(job=job, status="failed", duration_s=0.0, returncode=126)
         done = process.run(
-            job.argv, timeout=job.timeout_s, cwd=job.cwd, env=job.env, stdout=log, stderr=subprocess.STDOUT
+            job.argv,
+            timeout=job.timeout_s,
+            cwd=job.cwd,
+            env=job.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            started=spawned,
         )
         if done.error is not None:
             log.write(f"gocross: cannot run {job.argv[0]}: {done.error}\n".encode())
@@ -284,31 +292,71 @@ def run_all(
     *,
     workers: int,
     on_start: Callable[[BuildJob], None] | None = None,
+    on_spawned: Callable[[BuildJob], None] | None = None,
     on_done: Callable[[BuildOutcome], None] | None = None,
     after: Callable[[BuildOutcome], object] | None = None,
 ) -> list[BuildOutcome]:
-    """Run builds on ``workers`` threads. ``after`` (analysis and inspection of a finished build)
-    runs on one more thread, so a build slot is free for the next build as soon as one ends.
-    Results keep job order; an exception in ``after`` is raised here."""
+    """Run builds on ``workers`` threads, each taking the next job as its last one ends.
+    ``after`` (analysis and inspection of a finished build) runs on one more thread, so a build
+    slot is free for the next build as soon as one ends. Results keep job order; the first
+    exception of a callback is raised here once every thread has ended (no new build starts
+    after it).
+
+    Plain threads, not ``concurrent.futures``: its import (logging and all) would stand between
+    the start of ``gocross`` and the first ``go build``."""
     if not jobs:
         return []
-    pending: list[Future[object]] = []
-    with (
-        ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gocross-build") as pool,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-after") as post,
-    ):
+    outcomes: list[BuildOutcome | None] = [None] * len(jobs)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    queued = iter(range(len(jobs)))
+    finished: queue.SimpleQueue[BuildOutcome | None] = queue.SimpleQueue()
 
-        def one(job: BuildJob) -> BuildOutcome:
-            if on_start:
-                on_start(job)
-            outcome = run(job)
-            if on_done:
-                on_done(outcome)
-            if after:
-                pending.append(post.submit(after, outcome))
-            return outcome
+    def take() -> int | None:
+        with lock:
+            return None if errors else next(queued, None)
 
-        outcomes = list(pool.map(one, jobs))
-        for future in pending:
-            future.result()
-    return outcomes
+    def slot() -> None:
+        while (index := take()) is not None:
+            job = jobs[index]
+            try:
+                if on_start:
+                    on_start(job)
+                outcome = run(job, spawned=_bound(on_spawned, job))
+                outcomes[index] = outcome
+                if on_done:
+                    on_done(outcome)
+                if after:
+                    finished.put(outcome)
+            except BaseException as exc:
+                with lock:
+                    errors.append(exc)
+                return
+
+    def analyse() -> None:
+        while (outcome := finished.get()) is not None:
+            if after is None or errors:
+                continue
+            try:
+                after(outcome)
+            except BaseException as exc:
+                with lock:
+                    errors.append(exc)
+
+    count = min(max(1, workers), len(jobs))
+    slots = [threading.Thread(target=slot, name=f"gocross-build-{n}") for n in range(count)]
+    analyst = threading.Thread(target=analyse, name="gocross-after")
+    analyst.start()
+    for thread in slots:
+        thread.start()
+    for thread in slots:
+        thread.join()
+    finished.put(None)
+    analyst.join()
+    if errors:
+        raise errors[0]
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _bound(callback: Callable[[BuildJob], None] | None, job: BuildJob) -> Callable[[], None] | None:
+    return None if callback is None else lambda: callback(job)

@@ -6,11 +6,12 @@
     build slots    go build ─► go build ─► ...          (--jobs threads)
     after thread        cgo analysis, inspect, smoke    (each finished build, while the next builds)
     gap threads         probes │ audit ─► imports │ go list of the cgo targets
-                        (start once every build slot is busy)
+                        (start once every build slot's go build runs)
 
-The builds start first: before them only the arguments, the config, the port list (cached per
-Go binary) and the plan, with only the modules those need imported. Once every build slot is
-busy, the work that does not need a build starts, to fill the gaps the builds leave: the probes,
+The builds start first: before them only the arguments, the config (a config accepted before is
+neither parsed nor validated again), the port list (cached per Go binary) and the plan, with only
+the modules those need imported. Once the go build of every build slot runs, the work that does
+not need a build starts, to fill the gaps the builds leave: the probes,
 the repository audit, the imports of what follows the builds, and the cgo analysis (``go list``)
 of the targets built with cgo, which does not wait for their build. The tools this work runs
 (``go list``, the probes' compilers) run at a lower CPU priority, so the builds get the cores
@@ -31,7 +32,6 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config, TargetConfig
@@ -41,6 +41,8 @@ from .plan import Settings
 from .work import TargetWork
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from ..report.model import Report
     from .timings import Timings
 
@@ -77,12 +79,61 @@ class Probes(threading.Thread):
         return self.outcome
 
 
+class Gaps:
+    """The work that needs no build, started once (``start``), in threads of its own: the probes,
+    the audit and the imports of what follows the builds, and the cgo analysis (``go list``) of
+    the targets built with cgo."""
+
+    def __init__(
+        self, settings: Settings, config: Config, timings: Timings, *, cgo_first: Sequence[Any]
+    ) -> None:
+        self.settings, self.config, self.timings = settings, config, timings
+        self.cgo_first = cgo_first
+        self._lock = threading.Lock()
+        self._started = False
+        self._probes = Probes(settings, settings.targets, timings)
+        self._audit: Future[Any] | None = None
+        self._listed: dict[str, Future[Any]] = {}
+        self._pools: list[ThreadPoolExecutor] = []
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._probes.start()
+            gaps = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-gaps")
+            lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-list")
+            self._pools = [lister, gaps]
+            self._audit = gaps.submit(_audit, self.settings, self.timings)
+            gaps.submit(_warm_imports)
+            for job in self.cgo_first:
+                self._listed[str(job.target)] = lister.submit(
+                    _usage, job, self.settings, self.config, self.timings
+                )
+
+    def usage(self, job: Any) -> Any:
+        """The cgo analysis of ``job``'s target: the one started early, or one run now."""
+        with self._lock:
+            early = self._listed.get(str(job.target))
+        return early.result() if early is not None else _usage(job, self.settings, self.config, self.timings)
+
+    def results(self) -> tuple[Any, Any]:
+        """Once everything started has ended: the probes' outcome and the audit's result."""
+        for pool in self._pools:
+            pool.shutdown(wait=True)
+        assert self._audit is not None, "Gaps.results() before start()"
+        return self._probes.result(), self._audit.result()
+
+
 def run(settings: Settings, config: Config) -> Report:
     """Build, inspect, diagnose and report the target matrix."""
     from . import build
+    from .host import host_goarch, host_goos
     from .ports import load
     from .progress import Progress
-    from .smoke import host_goarch, host_goos
     from .timings import Timings
 
     timings = Timings(started=settings.started)
@@ -97,44 +148,30 @@ def run(settings: Settings, config: Config) -> Report:
     works = plan.works
     runnable = list(plan.runnable)
 
-    probes = Probes(settings, settings.targets, timings)
-    gaps = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-gaps")
-    lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gocross-list")
-    listed: dict[str, Future[Any]] = {}
-    audited: list[Future[Any]] = []
+    gaps = Gaps(settings, config, timings, cgo_first=[j for j in runnable if str(j.target) in plan.with_cgo])
     progress = Progress([str(j.target) for j in runnable])
     progress.start()
     first_wave = min(settings.workers, len(runnable))
-    launched: list[str] = []
+    spawned: list[str] = []
     launching = threading.Lock()
-
-    def in_the_gaps() -> None:
-        """The work that needs no build, started once: probes, audit, go list, imports."""
-        probes.start()
-        audited.append(gaps.submit(_audit, settings, timings))
-        gaps.submit(_warm_imports)
-        for early in runnable:
-            if str(early.target) in plan.with_cgo:
-                listed[str(early.target)] = lister.submit(_usage, early, settings, config, timings)
 
     def starting(job: Any) -> None:
         timings.mark("first-build")
         progress.building(str(job.target))
+
+    def running(job: Any) -> None:
+        # The gap work starts once every build slot's go build runs, not before the last spawn.
         with launching:
-            launched.append(str(job.target))
-            if len(launched) == first_wave:
-                in_the_gaps()
+            spawned.append(str(job.target))
+            if len(spawned) == first_wave:
+                gaps.start()
 
     def after(outcome: Any) -> None:
         work = works[str(outcome.job.target)]
         work.outcome = outcome
         # A build that passed without cgo leaves nothing for the cgo analysis to explain.
         if outcome.status != "passed" or str(outcome.job.target) in plan.with_cgo:
-            with launching:
-                early = listed.get(str(outcome.job.target))
-            work.usage = (
-                early.result() if early is not None else _usage(outcome.job, settings, config, timings)
-            )
+            work.usage = gaps.usage(outcome.job)
         if outcome.status == "passed":
             _inspect(work, settings, timings)
             if settings.smoke_args is not None:
@@ -145,15 +182,18 @@ def run(settings: Settings, config: Config) -> Report:
         progress.finished(str(outcome.job.target), outcome.status, outcome.duration_s, outcome.job.log)
 
     with timings.span("builds-wall"):
-        build.run_all(runnable, workers=settings.workers, on_start=starting, on_done=done, after=after)
+        build.run_all(
+            runnable,
+            workers=settings.workers,
+            on_start=starting,
+            on_spawned=running,
+            on_done=done,
+            after=after,
+        )
     builds_ended = time.monotonic()
     with timings.span("wait"):
-        if not first_wave:
-            in_the_gaps()
-        lister.shutdown(wait=True)
-        probed = probes.result()
-        audit_result = audited[0].result()
-        gaps.shutdown(wait=True)
+        gaps.start()  # when no build ran (or none could start)
+        probed, audit_result = gaps.results()
     return _conclude(
         settings,
         config,
