@@ -130,6 +130,9 @@ def parse(text: str, *, source: Path) -> Config:
     problem is raised at once, each at its ``line:column`` in the file."""
     from . import config_schema
 
+    known = config_schema.accepted_before(text)
+    if known is not None and not config_schema.problem_list(known, base=source.parent, schema_checked=True):
+        return config_schema.to_config(known, source=source)
     document = config_schema.load_document(text, source=str(source))
     found = config_schema.problem_list(document.data, base=source.parent)
     if found:
@@ -138,6 +141,7 @@ def parse(text: str, *, source: Path) -> Config:
             [config_schema.format_problem(p.path, p.message) for p in found],
             marks=[document.mark(p.path) for p in found],
         )
+    config_schema.remember_accepted(text, document.data)
     return config_schema.to_config(document.data, source=source)
 
 

@@ -9,21 +9,21 @@ into them (``to_config``).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .boundary import paths, text
-from .boundary import yaml as boundary_yaml
-from .boundary.yaml import Document
 from .config import BuildConfig, Config, GithubConfig, ReportConfig, TargetConfig, UserRules
 from .data_files import schema
 from .errors import ConfigError, Mark
 from .targets import Target, goarch_problem, goos_problem, suggest, table, target_problems, variant_problem
+
+if TYPE_CHECKING:
+    from .boundary.yaml import Document
 
 PathParts = tuple[str | int, ...]
 
@@ -48,6 +48,8 @@ def load_document(text: str, *, source: str) -> Document:
     (``Document.mark``) for placing problems; syntax errors, budget overruns and duplicate keys
     are a ``ConfigError`` with line and column (duplicates come together with every other
     problem of the file)."""
+    from .boundary import yaml as boundary_yaml
+
     try:
         document = boundary_yaml.load(text)
     except boundary_yaml.YamlError as exc:
@@ -105,14 +107,16 @@ def problems(data: Any, *, base: Path | None = None) -> list[str]:
     return [format_problem(p.path, p.message) for p in problem_list(data, base=base)]
 
 
-def problem_list(data: Any, *, base: Path | None = None) -> list[Problem]:
-    """As ``problems``, each problem with its path as parts (to place it in the file)."""
+def problem_list(data: Any, *, base: Path | None = None, schema_checked: bool = False) -> list[Problem]:
+    """As ``problems``, each problem with its path as parts (to place it in the file).
+    ``schema_checked``: the schema accepted this very data before (``accepted_before``), so only
+    the checks that read the disk or the tables run."""
     if not isinstance(data, Mapping):
         if data is None:
             return []
         kind = "a list" if isinstance(data, list) else f"a {_TYPE_NAMES.get(type(data), 'scalar')}"
         return [Problem((), f"the config must be a mapping of keys (key: value lines), not {kind}")]
-    found = _schema_problems(data)
+    found = [] if schema_checked else _schema_problems(data)
     bad_paths = {p.path for p in found}
     for check in _CHECKS:
         found.extend(check(data, bad_paths, base))
@@ -122,6 +126,57 @@ def problem_list(data: Any, *, base: Path | None = None) -> list[Problem]:
 
 
 _TYPE_NAMES = {str: "string", int: "number", float: "number", bool: "boolean"}
+
+# The configs accepted whole, by their text, with the data they parse to (one small file each,
+# the newest _PARSED_KEPT kept): a config run again unchanged is neither parsed nor checked
+# against the schema again, and neither the YAML parser nor the validator is imported (their
+# imports cost more than everything else before the first build). The checks that read the
+# disk (rule files) run every time.
+_PARSED_PREFIX = "config-text-"
+_PARSED_KEPT = 32
+_PARSED_MAX = 64 * 1024
+
+
+def accepted_before(text: str) -> dict[str, Any] | None:
+    """The data of ``text`` when this gocross accepted that very text before, else None."""
+    from . import user_cache
+
+    if len(text) > _PARSED_MAX:
+        return None
+    entry = user_cache.read_json(_parsed_name(text))
+    if not isinstance(entry, dict) or entry.get("text") != text or entry.get("stamp") != _stamp():
+        return None
+    data = entry.get("data")
+    return data if isinstance(data, dict) else None
+
+
+def remember_accepted(text: str, data: Mapping[str, Any]) -> None:
+    """Note that ``text``, parsed to ``data``, passed every check (best effort)."""
+    from . import user_cache
+
+    if len(text) <= _PARSED_MAX and _plain(data):
+        entry = {"stamp": _stamp(), "text": text, "data": data}
+        user_cache.write_json(_parsed_name(text), entry, keep=(_PARSED_PREFIX, _PARSED_KEPT))
+
+
+def _parsed_name(text: str) -> str:
+    import zlib
+
+    raw = text.encode("utf-8", "surrogatepass")
+    return f"{_PARSED_PREFIX}{zlib.crc32(raw):08x}-{len(raw)}.json"
+
+
+@cache
+def _stamp() -> str:
+    """What an accepted text's acceptance depends on besides the text: this gocross and its
+    config schema (the bytes of the schema file, as a checksum)."""
+    import zlib
+
+    from . import __version__
+    from .data_files import package_file
+
+    return f"{__version__}:{zlib.crc32(package_file('schemas', 'config.schema.json').read_bytes()):08x}"
+
 
 # The digests of the last configs the schema accepted: a config run again unchanged is not
 # validated again (importing jsonschema alone costs more than the rest of a config's load).
@@ -297,6 +352,8 @@ def _unknown_key(key: str, known: Sequence[str]) -> str:
     normalised = key.replace("_", "-").lower()
     hint = normalised if normalised in known else None
     if hint is None:
+        import difflib
+
         close = difflib.get_close_matches(normalised, known, n=1, cutoff=0.6)
         hint = close[0] if close else None
     if hint:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from .console import in_actions
 from .errors import EXIT_FINDINGS, EXIT_OK
-from .report.render import FILE_NAMES, render
 
 if TYPE_CHECKING:
     # Imported where used: a report on stdout needs neither (start-up time is benchmarked).
@@ -73,6 +72,7 @@ def write_report_dir(
     """Write report.json / report.md / report.sarif (those in ``formats``) into ``directory``,
     never through a symlink."""
     from .boundary import paths
+    from .report.render import FILE_NAMES, render
 
     paths.make_dirs(directory, roots)
     return [
@@ -109,6 +109,8 @@ def emit(report: Report, args: argparse.Namespace, config: Config, *, module_dir
     color = (
         fmt == "text" and output is None and (sys.stdout.isatty() or actions) and "NO_COLOR" not in os.environ
     )
+    from .report.render import render
+
     text = render(report, fmt, color=color, verbose=verbose, actions=actions)
     if output:
         from .boundary import paths

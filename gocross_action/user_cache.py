@@ -25,13 +25,26 @@ def read_json(name: str) -> Any:
         return None
 
 
-def write_json(name: str, value: Any) -> None:
-    """Replace the cached value at once (a reader sees the old file or the new one)."""
+def write_json(name: str, value: Any, *, keep: tuple[str, int] | None = None) -> None:
+    """Replace the cached value at once (a reader sees the old file or the new one).
+    ``keep=(prefix, n)``: of the files named ``prefix...``, only the ``n`` newest stay."""
     path = directory() / name
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(value), encoding="utf-8")
         tmp.replace(path)
+        if keep is not None:
+            _prune(path.parent, *keep)
     except OSError:
         pass
+
+
+def _prune(folder: Path, prefix: str, kept: int) -> None:
+    entries = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            if entry.name.startswith(prefix) and entry.name.endswith(".json") and entry.is_file():
+                entries.append((entry.stat().st_mtime_ns, Path(entry.path)))
+    for _, stale in sorted(entries, reverse=True)[kept:]:
+        stale.unlink(missing_ok=True)

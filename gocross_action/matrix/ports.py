@@ -8,7 +8,6 @@ The list is cached per Go binary (path, size, mtime): in the process and on disk
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -60,11 +59,18 @@ class Validation:
 _MEMO: dict[str, Ports] = {}
 
 
-def _go_key(go_path: str) -> str:
+def _go_identity(go_path: str) -> str:
+    """The Go binary as the cache knows it: where it is, its size and modification time."""
     st = Path(go_path).stat()
-    return hashlib.sha256(f"{Path(go_path).resolve()}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[
-        :16
-    ]
+    return f"{Path(go_path).resolve()}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _cache_name(identity: str) -> str:
+    # A checksum names the file (the entry holds the identity, compared on reading): hashlib's
+    # import alone would cost a run more than the whole lookup.
+    import zlib
+
+    return f"ports-{zlib.crc32(identity.encode('utf-8', 'surrogateescape')):08x}.json"
 
 
 def _run_go(go: str, args: Sequence[str], env: Mapping[str, str]) -> str:
@@ -101,21 +107,23 @@ def load(go: str = "go", env: Mapping[str, str] | None = None) -> Ports:
     go_path = shutil.which(go, path=env.get("PATH"))
     if go_path is None:
         raise InputError(f"Go is not installed: {go!r} was not found on PATH")
-    key = _go_key(go_path)
+    key = _go_identity(go_path)
     if key in _MEMO:
         return _MEMO[key]
     from .. import user_cache
 
-    name = f"ports-{key}.json"
+    name = _cache_name(key)
     try:
         data = user_cache.read_json(name)
+        if data["go"] != key:
+            raise KeyError("another Go binary")
         ports = _parse(data["version"], json.dumps(data["ports"]))
     except (TypeError, ValueError, KeyError, AttributeError):
         version = _run_go(go_path, ["env", "GOVERSION"], env).strip()
         listing = _run_go(go_path, ["tool", "dist", "list", "-json"], env)
         ports = _parse(version, listing)
         # A read-only cache only costs the next run 10 ms.
-        user_cache.write_json(name, {"version": version, "ports": json.loads(listing)})
+        user_cache.write_json(name, {"go": key, "version": version, "ports": json.loads(listing)})
     _MEMO[key] = ports
     return ports
 

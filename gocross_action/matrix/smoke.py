@@ -13,7 +13,6 @@ ld.so.cache entries agree). A run that times out is killed with its whole proces
 from __future__ import annotations
 
 import errno
-import platform
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -23,31 +22,10 @@ from typing import Any
 
 from ..findings import Evidence, Finding, Fix, Severity
 from ..targets import Target, arch_info, cross_toolchain
+from .host import host_goarch, host_goos
 
 SMOKE_TIMEOUT_S = 60
 OUTPUT_TAIL = 2000
-
-_MACHINE_TO_GOARCH = {
-    "x86_64": "amd64",
-    "amd64": "amd64",
-    "aarch64": "arm64",
-    "arm64": "arm64",
-    "i386": "386",
-    "i686": "386",
-    "armv7l": "arm",
-    "armv6l": "arm",
-    "riscv64": "riscv64",
-    "ppc64le": "ppc64le",
-    "s390x": "s390x",
-}
-
-
-def host_goarch() -> str:
-    return _MACHINE_TO_GOARCH.get(platform.machine(), platform.machine())
-
-
-def host_goos() -> str:
-    return platform.system().lower()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,7 +30,7 @@ from ..findings import Changes, Evidence, Finding, Fix, Snippet
 from ..targets import Target, cross_toolchain
 from . import build, repofix
 from .cgo import CgoUsage
-from .smoke import host_goarch, host_goos
+from .host import host_goarch, host_goos
 
 _CGO_TOOLCHAIN = {"cgo-no-c-compiler", "cgo-wrong-compiler", "windows-toolchain"}
 
