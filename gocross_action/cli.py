@@ -129,6 +129,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     add_common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     for name, (module, help_text) in COMMANDS.items():
+        if command is not None and name != command:
+            continue  # a command given: only its parser is made (each one costs start-up time)
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         if name != command:
             continue

@@ -7,7 +7,6 @@ cgo files for this target. Standard packages are left out: they all have pure-Go
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,17 +168,6 @@ def _candidates(rows: Sequence[_Row]) -> bool:
         if not r.standard and r.directory
         for name in r.ignored
     )
-
-
-def enabled_by_default(target: Target, env: Mapping[str, str], host: tuple[str, str]) -> bool:
-    """Whether cgo is on for a build, as Go decides it: CGO_ENABLED when set, else off when
-    cross-compiling and on for native builds that find a C compiler (True when unsure)."""
-    value = env.get("CGO_ENABLED")
-    if value in ("0", "1"):
-        return value == "1"
-    if target.pair != f"{host[0]}/{host[1]}":
-        return False
-    return shutil.which(env.get("CC") or "gcc", path=env.get("PATH")) is not None
 
 
 def analyse(

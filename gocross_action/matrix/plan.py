@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..boundary import paths
 from ..config import Config, TargetConfig
-from ..findings import Evidence, Finding, Fix, Severity
 from ..targets import default_targets, parse_list
 from . import build
 from .work import TargetWork
 
 if TYPE_CHECKING:
     from ..deploy import DeploySystem
+    from ..findings import Finding
     from ..output import ReportDir
     from .ports import Ports
 
@@ -83,7 +83,7 @@ def make(
     """The jobs for the targets ``ports`` can build, written only where gocross may write;
     ``gc`` is the garbage collector's settings for the builds (``gctune``), on top of the
     inherited environment."""
-    from . import cgo
+    from .host import cgo_by_default
     from .ports import validate
 
     validation = validate(settings.targets, ports, settings.env)
@@ -117,7 +117,7 @@ def make(
             work.skip_reason = "output path taken"
             continue
         runnable.append(work.job)
-    with_cgo = frozenset(str(j.target) for j in runnable if cgo.enabled_by_default(j.target, j.env, host))
+    with_cgo = frozenset(str(j.target) for j in runnable if cgo_by_default(j.target, j.env, host))
     runnable.sort(key=lambda job: str(job.target) not in with_cgo)
     return Plan(
         works=works,
@@ -131,6 +131,8 @@ def make(
 
 
 def output_taken(tc: TargetConfig, path: Path) -> Finding:
+    from ..findings import Evidence, Finding, Fix, Severity
+
     return Finding(
         rule="config.output-exists",
         category="other",

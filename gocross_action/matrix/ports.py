@@ -14,11 +14,14 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import TargetConfig
 from ..errors import InputError
-from ..findings import Evidence, Finding, Fix, Severity
 from ..targets import Target, suggest, table, variant_problem
+
+if TYPE_CHECKING:
+    from ..findings import Finding
 
 # `go version` and `go tool dist list` answer in well under a second; a hung go is killed.
 GO_TIMEOUT_S = 60
@@ -133,6 +136,8 @@ def _cgo_requested(tc: TargetConfig) -> bool:
 
 
 def _unsupported(tc: TargetConfig, ports: Ports) -> Finding:
+    from ..findings import Evidence, Finding, Fix, Severity
+
     target = tc.target
     same_os = sorted(p.goarch for p in ports.by_pair.values() if p.goos == target.goos)
     hint = suggest(target.goarch, same_os)
@@ -157,6 +162,8 @@ def _unsupported(tc: TargetConfig, ports: Ports) -> Finding:
 
 
 def _no_cgo(tc: TargetConfig, ports: Ports) -> Finding:
+    from ..findings import Evidence, Finding, Fix, Severity
+
     target = tc.target
     return Finding(
         rule="config.cgo-unsupported-port",
@@ -192,6 +199,8 @@ def _env_variant_problem(tc: TargetConfig, base_env: Mapping[str, str]) -> tuple
 
 
 def _bad_variant(tc: TargetConfig, var: str, value: str, problem: str) -> Finding:
+    from ..findings import Evidence, Finding, Fix, Severity
+
     where = "the target's env" if var in tc.env else "the environment"
     return Finding(
         rule="config.invalid-variant",

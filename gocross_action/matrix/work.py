@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import TargetConfig
 from ..errors import InputError
-from ..findings import Finding
+
+if TYPE_CHECKING:
+    from ..findings import Finding
 
 # Build logs are read whole for the file-set, probe-fact and fix analyses; past this size only
 # the head is (the rules stream the whole log).

@@ -2,7 +2,7 @@
 the time before it is added to every run, while the work that needs no build (probes, audit,
 `go list`, the report's modules) runs beside the builds. With a config accepted before and the
 port list cached, the first build starts before the YAML parser, the schema validator, hashlib,
-the thread pools, the probes, the audit and the report are loaded."""
+the thread pools, the probes, the audit, the findings and the report are loaded."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ NOT_BEFORE_THE_FIRST_BUILD = (
     "gocross_action.inspect",
     "gocross_action.report.model",
     "gocross_action.report.render",
+    "gocross_action.findings",
+    "gocross_action.matrix.cgo",
     "gocross_action.matrix.smoke",
     "gocross_action.matrix.filesets",
 )

@@ -70,14 +70,14 @@ def test_cgo_off_is_not_blamed_for_a_failure_elsewhere() -> None:
 
 
 def test_cgo_is_on_by_default_only_for_native_builds_with_a_compiler(tmp_path: Path) -> None:
-    from gocross_action.matrix.cgo import enabled_by_default
+    from gocross_action.matrix.host import cgo_by_default
 
     host = ("linux", "amd64")
     native, cross = Target.parse("linux/amd64"), Target.parse("linux/arm64")
     (tmp_path / "gcc").write_text("#!/bin/sh\n")
     (tmp_path / "gcc").chmod(0o755)
-    assert enabled_by_default(native, {"PATH": str(tmp_path)}, host)
-    assert not enabled_by_default(native, {"PATH": str(tmp_path / "empty")}, host)
-    assert not enabled_by_default(cross, {"PATH": str(tmp_path)}, host)
-    assert enabled_by_default(cross, {"CGO_ENABLED": "1"}, host)
-    assert not enabled_by_default(native, {"CGO_ENABLED": "0", "PATH": str(tmp_path)}, host)
+    assert cgo_by_default(native, {"PATH": str(tmp_path)}, host)
+    assert not cgo_by_default(native, {"PATH": str(tmp_path / "empty")}, host)
+    assert not cgo_by_default(cross, {"PATH": str(tmp_path)}, host)
+    assert cgo_by_default(cross, {"CGO_ENABLED": "1"}, host)
+    assert not cgo_by_default(native, {"CGO_ENABLED": "0", "PATH": str(tmp_path)}, host)
