@@ -101,15 +101,18 @@ def report(
 def module_relative(value: Any, module_dir: Path) -> Any:
     """``value`` (JSON-like) with every path under ``module_dir`` made relative to it, also inside
     command lines (``go build -o <module>/.gocross/dist/x .`` -> ``-o .gocross/dist/x``)."""
-    prefix = str(module_dir.resolve()).rstrip("/") + "/"
+    return _relative(value, str(module_dir.resolve()).rstrip("/") + "/")
+
+
+def _relative(value: Any, prefix: str) -> Any:
     if isinstance(value, str):
         if value == prefix[:-1]:
             return "."
         return value.replace(prefix, "")
     if isinstance(value, Mapping):
-        return {key: module_relative(item, module_dir) for key, item in value.items()}
+        return {key: _relative(item, prefix) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [module_relative(item, module_dir) for item in value]
+        return [_relative(item, prefix) for item in value]
     return value
 
 
