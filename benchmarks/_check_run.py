@@ -1,19 +1,19 @@
 """One timed `gocross check` run for the check benchmarks (check_speed, target_scaling,
-package_scaling): the real CLI in a subprocess, its JSON report written to a file and read back."""
+package_scaling): the real CLI in a subprocess of the clean environment (``_installed.python``),
+its JSON report written to a file and read back."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from _installed import as_installed
+from _installed import as_installed, python
 
 
 def check_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -29,7 +29,7 @@ def timed_check(directory: Path, targets: Sequence[str], env: dict[str, str]) ->
     """Wall time of `gocross check DIR --targets ...` and its report; exits when gocross fails."""
     report = directory / "bench-report.json"
     argv = [
-        sys.executable,
+        python(),
         "-m",
         "gocross_action.cli",
         "check",

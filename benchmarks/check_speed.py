@@ -10,12 +10,15 @@ parallel like gocross) is measured when a ``goreleaser`` binary is on PATH; inst
     GOBIN=$PWD/.cache/tools/bin go install github.com/goreleaser/goreleaser/v2@v2.17.0
 
 (v2.17 builds with Go 1.26) and put that folder on PATH (or pass ``--goreleaser PATH``).
-The three are interleaved round by round; the figures are medians. Prints per-stage timings of
-gocross's own work from the report (``environment.timings``) and, with ``--json``, one
-machine-readable line for ``benchmarks/run_all.py``. Exits 1 when gocross is not below the
-loop (ratio >= 1).
+The three are interleaved round by round, each round in another order (the first of a round is
+the next round's last), so that none always runs right after another; the figures are medians,
+the ratios those of the medians, and the spread of the per-round ratios is printed beside them.
+gocross runs from a clean virtual environment (``_installed.python``: what ``pipx install``
+gives, without this machine's own ``.pth`` hooks). Prints per-stage timings of gocross's own
+work from the report (``environment.timings``) and, with ``--json``, one machine-readable line
+for ``benchmarks/run_all.py``. Exits 1 when gocross is not below the loop (ratio >= 1).
 
-    python3 benchmarks/check_speed.py [--rounds 5] [--goreleaser PATH] [--json]
+    python3 benchmarks/check_speed.py [--rounds 11] [--goreleaser PATH] [--json]
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import time
 from pathlib import Path
 
 from _check_run import check_env, timed_check
+from _installed import python
 
 TARGETS = ("linux/amd64", "linux/arm64", "linux/arm", "windows/amd64", "darwin/arm64", "freebsd/amd64")
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,9 +156,15 @@ def _fmt(times: list[float]) -> str:
     return ", ".join(f"{t:.2f}" for t in times)
 
 
+def _spread(ours: list[float], theirs: list[float]) -> str:
+    """The ratios of one round's runs: lowest, median, highest."""
+    ratios = sorted(a / b for a, b in zip(ours, theirs, strict=True))
+    return f"{ratios[0]:.2f} to {ratios[-1]:.2f}, median {statistics.median(ratios):.2f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--goreleaser", metavar="PATH", help="the goreleaser binary (default: from PATH)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line of the results")
     args = parser.parse_args()
@@ -175,22 +185,27 @@ def main() -> int:
         gocross_times: list[float] = []
         releaser_times: list[float] = []
         stage_runs: list[dict[str, float]] = []
-        for _ in range(args.rounds):
-            change_main(module)
-            bare_times.append(bare_loop(module, env))
-            change_main(module)
+
+        def run_gocross() -> None:
             took, stages = gocross(module, env)
             gocross_times.append(took)
             stage_runs.append(stages)
-            if releaser:
+
+        contenders = [lambda: bare_times.append(bare_loop(module, env)), run_gocross]
+        if releaser:
+            contenders.append(lambda: releaser_times.append(goreleaser(module, env, releaser)))
+        for round_number in range(args.rounds):
+            turn = round_number % len(contenders)
+            for contender in contenders[turn:] + contenders[:turn]:
                 change_main(module)
-                releaser_times.append(goreleaser(module, env, releaser))
+                contender()
     bare, ours = statistics.median(bare_times), statistics.median(gocross_times)
     stage_medians = {
         name: statistics.median(run.get(name, 0.0) for run in stage_runs)
         for name in dict.fromkeys(n for run in stage_runs for n in run)
     }
     print(f"cpus: {os.cpu_count()}  targets: {len(TARGETS)}  rounds: {args.rounds}  ldflags: {LDFLAGS}")
+    print(f"gocross runs with: {python()}")
     print(f"sequential go build loop: median {bare:.2f}s  ({_fmt(bare_times)})")
     print(f"gocross check:            median {ours:.2f}s  ({_fmt(gocross_times)})")
     result: dict[str, object] = {"loop_s": bare, "gocross_s": ours, "ratio_loop": ours / bare}
@@ -203,9 +218,11 @@ def main() -> int:
     print("gocross stages (median s; go-build sums the builds' own time over threads):")
     for name, seconds in stage_medians.items():
         print(f"  {name:<14} {seconds:6.3f}")
-    print(f"ratio gocross/loop: {ours / bare:.2f}")
+    print(f"ratio gocross/loop: {ours / bare:.2f}  (per round: {_spread(gocross_times, bare_times)})")
     if releaser_times:
-        print(f"ratio gocross/goreleaser: {ours / statistics.median(releaser_times):.2f}")
+        theirs = statistics.median(releaser_times)
+        spread = _spread(gocross_times, releaser_times)
+        print(f"ratio gocross/goreleaser: {ours / theirs:.2f}  (per round: {spread})")
     result["stages"] = stage_medians
     if args.json:
         print("JSON " + json.dumps(result))

@@ -82,9 +82,11 @@ def _check(out: str) -> str | None:
     if not m:
         return None
     figure = f"{m.group(1)} of the loop's time"
-    releaser = _search(r"^ratio gocross/goreleaser: ([\d.]+)", out)
+    releaser = _search(r"^ratio gocross/goreleaser: ([\d.]+)(?:  \(per round: ([\d.]+) to ([\d.]+)\b)?", out)
     if releaser:
         figure += f"; {releaser.group(1)} of GoReleaser's"
+        if releaser.group(2):
+            figure += f" (per round {releaser.group(2)}-{releaser.group(3)})"
     else:
         figure += "; GoReleaser not measured (not on PATH)"
     return figure

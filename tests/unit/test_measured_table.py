@@ -85,6 +85,15 @@ def test_a_check_speed_run_becomes_a_row_with_both_ratios() -> None:
     )
 
 
+def test_the_spread_of_the_rounds_goes_into_the_check_row() -> None:
+    out = (
+        "ratio gocross/loop: 0.64  (per round: 0.58 to 0.71, median 0.64)\n"
+        "ratio gocross/goreleaser: 0.96  (per round: 0.88 to 1.04, median 0.95)\n"
+    )
+    row = run_all.row_for(ROOT / "benchmarks" / "check_speed.py", out, 0)
+    assert row.endswith("| 0.64 of the loop's time; 0.96 of GoReleaser's (per round 0.88-1.04) |")
+
+
 def test_an_inspect_speed_run_becomes_a_row_with_cpu_wall_lief_and_start_up() -> None:
     out = (
         "38 binaries, 3.0-31.8 MB each, 554 MB in total\n"
