@@ -10,20 +10,22 @@ parallel like gocross) is measured when a ``goreleaser`` binary is on PATH; inst
     GOBIN=$PWD/.cache/tools/bin go install github.com/goreleaser/goreleaser/v2@v2.17.0
 
 (v2.17 builds with Go 1.26) and put that folder on PATH (or pass ``--goreleaser PATH``).
-The three are interleaved round by round, each round in another order (the first of a round is
-the next round's last), so that none always runs right after another; the figures are medians,
+The three are interleaved round by round, the rounds going through every order of the three in
+turn (every six rounds each one has run before and after each other one as often), so that
+none gains from running after a particular other one; the figures are medians,
 the ratios those of the medians, and the spread of the per-round ratios is printed beside them.
 gocross runs from a clean virtual environment (``_installed.python``: what ``pipx install``
 gives, without this machine's own ``.pth`` hooks). Prints per-stage timings of gocross's own
 work from the report (``environment.timings``) and, with ``--json``, one machine-readable line
 for ``benchmarks/run_all.py``. Exits 1 when gocross is not below the loop (ratio >= 1).
 
-    python3 benchmarks/check_speed.py [--rounds 11] [--goreleaser PATH] [--json]
+    python3 benchmarks/check_speed.py [--rounds 12] [--goreleaser PATH] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -164,7 +166,7 @@ def _spread(ours: list[float], theirs: list[float]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--goreleaser", metavar="PATH", help="the goreleaser binary (default: from PATH)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line of the results")
     args = parser.parse_args()
@@ -194,9 +196,9 @@ def main() -> int:
         contenders = [lambda: bare_times.append(bare_loop(module, env)), run_gocross]
         if releaser:
             contenders.append(lambda: releaser_times.append(goreleaser(module, env, releaser)))
+        orders = list(itertools.permutations(contenders))
         for round_number in range(args.rounds):
-            turn = round_number % len(contenders)
-            for contender in contenders[turn:] + contenders[:turn]:
+            for contender in orders[round_number % len(orders)]:
                 change_main(module)
                 contender()
     bare, ours = statistics.median(bare_times), statistics.median(gocross_times)
