@@ -10,11 +10,17 @@ from pathlib import Path
 from typing import Any
 
 
-def directory() -> Path:
+def configured() -> Path | None:
+    """``$XDG_CACHE_HOME/gocross``, else ``~/.cache/gocross``; None when neither variable is set."""
     base = os.environ.get("XDG_CACHE_HOME") or (
         str(Path(os.environ["HOME"]) / ".cache") if os.environ.get("HOME") else None
     )
-    return Path(base or "/tmp") / "gocross"
+    return Path(base) / "gocross" if base else None
+
+
+def directory() -> Path:
+    """The cache directory: ``configured()``, else ``/tmp/gocross``."""
+    return configured() or Path("/tmp") / "gocross"
 
 
 def read_json(name: str) -> Any:

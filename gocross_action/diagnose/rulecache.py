@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, user_cache
 from ..findings import Severity
 from .rules import Pattern, Rule
 
@@ -22,10 +22,8 @@ FORMAT = 1
 
 
 def directory() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        str(Path(os.environ["HOME"]) / ".cache") if os.environ.get("HOME") else None
-    )
-    return Path(base) / "gocross" if base else None
+    """gocross's user cache (``user_cache.configured``); None, and no cache, without one."""
+    return user_cache.configured()
 
 
 def key(files: list[tuple[str, str]]) -> str:
