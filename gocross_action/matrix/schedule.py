@@ -14,16 +14,15 @@ neither parsed nor validated again), the port list (cached per Go binary) and th
 the modules those need imported. Then the work that does not need a build starts, to fill the
 gaps the builds leave: the probes, the repository audit, the imports of what follows the builds,
 and the cgo analysis (``go list``) of the targets built with cgo, which does not wait for their
-build. It starts when the first
-build ends if more builds wait for a slot: the builds of the first wave start together and load
-and hash the same packages at once, and work beside them then slowed them most (on the
-benchmark's six targets the builds took 1.34-1.43 s with it starting there, 1.39-1.60 s with it
-starting with them); with no build waiting, it starts once every slot's go build runs. The tools
-this work runs (``go list``, the probes' compilers) run at a lower CPU priority, so the builds get
-the cores first. Each finished build is inspected and smoke-tested on the "after" thread while
-the next one builds. After the last build the main thread only waits
-for what is still running, diagnoses failed targets with the probes' facts, refines every
-finding, proves the top fixes (``--verify-fixes``) and assembles the report.
+build. It starts when the first build ends if more builds wait for a slot: the builds of the
+first wave start together and load and hash the same packages at once, and work beside them
+then slowed them most (on the benchmark's six targets the builds took 1.34-1.43 s with it
+starting there, 1.39-1.60 s with it starting with them); with no build waiting, it starts once
+every slot's go build runs. The tools this work runs (``go list``, the probes' compilers) run at
+a lower CPU priority, so the builds get the cores first. Each finished build is inspected and
+smoke-tested on the "after" thread while the next one builds. After the last build the main
+thread only waits for what is still running, diagnoses failed targets with the probes' facts,
+refines every finding, proves the top fixes (``--verify-fixes``) and assembles the report.
 
 Every stage's time goes to the report (``environment.timings``): ``startup`` (from the start of
 the ``gocross`` process to this schedule), ``plan``, ``first-build`` (the moment the first
@@ -159,7 +158,7 @@ def run(settings: Settings, config: Config) -> Report:
     first_wave = min(settings.workers, len(runnable))
     # More builds than slots: the gap work waits for the first build to end (see above).
     after_first_build = len(runnable) > settings.workers
-    spawned: list[str] = []
+    running_builds = 0
     launching = threading.Lock()
 
     def starting(job: Any) -> None:
@@ -168,9 +167,10 @@ def run(settings: Settings, config: Config) -> Report:
 
     def running(job: Any) -> None:
         # Not before the last slot's go build runs: starting the gap work takes imports and threads.
+        nonlocal running_builds
         with launching:
-            spawned.append(str(job.target))
-            if len(spawned) == first_wave and not after_first_build:
+            running_builds += 1
+            if running_builds == first_wave and not after_first_build:
                 gaps.start()
 
     def after(outcome: Any) -> None:
