@@ -34,11 +34,14 @@ NOT_BEFORE_THE_FIRST_BUILD = (
 )
 
 # The real CLI, as `python -m gocross_action.cli` runs it, except that the first build writes
-# the names of the modules loaded so far and ends the process instead of running go build.
+# the names of the modules loaded so far and ends the process instead of running go build (the
+# other build slots wait on the lock, so only one writes).
 DRIVER = (
-    "import os, runpy, sys\n"
+    "import os, runpy, sys, threading\n"
     "from gocross_action.matrix import build\n"
+    "first = threading.Lock()\n"
     "def first_build(job, **kwargs):\n"
+    "    first.acquire()\n"
     "    with open(os.environ['GOCROSS_TEST_MODULES'], 'w') as out:\n"
     "        out.write('\\n'.join(sorted(sys.modules)))\n"
     "    os._exit(0)\n"
